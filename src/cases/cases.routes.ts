@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { requireRole } from '../platform/http/auth.ts';
+import type { App, AppContext } from '../platform/http/context.ts';
+import { errorBody, pageLimit } from '../platform/http/schemas.ts';
+import type { Principal } from '../stores/stores.service.ts';
+import type { Actor } from './case-timeline.ts';
+import { addMessage, assignCase, casesByStatus, changeStatus, getCase, listCases } from './cases.service.ts';
+import { caseSources, caseStatuses } from './lifecycle.ts';
+
+const caseSummary = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  status: z.enum(caseStatuses),
+  source: z.enum(caseSources),
+  channel: z.string().nullable(),
+  customerId: z.string().nullable(),
+  orderId: z.string().nullable(),
+  subject: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+});
+
+const message = z.object({
+  id: z.string(),
+  kind: z.enum(['inbound', 'reply', 'note']),
+  authorType: z.string(),
+  authorId: z.string().nullable(),
+  body: z.string(),
+  createdAt: z.string(),
+});
+
+const caseDetail = caseSummary.extend({
+  messages: z.array(message),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      kind: z.enum(['activity', 'message', 'event']),
+      type: z.string(),
+      actor: z.object({ type: z.string(), id: z.string().nullable() }).optional(),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
+const isoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+const caseParams = z.object({ id: z.string().min(1) });
+
+export function actorOf(p: Principal): Actor {
+  return p.userId ? { type: 'user', id: p.userId } : { type: 'token', id: p.tokenId };
+}
+
+export function casesRoutes(app: App, ctx: AppContext): void {
+  const db = ctx.database.db;
+
+  app.get(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'List cases, newest first',
+        querystring: z.object({
+          status: z
+            .string()
+            .transform((s) => s.split(',').filter(Boolean))
+            .pipe(z.array(z.enum(caseStatuses)))
+            .optional()
+            .describe('One status or several, comma-separated'),
+          source: z.enum(caseSources).optional(),
+          assignee: z.string().optional().describe('A user id, or `none` for unassigned'),
+          customerId: z.string().optional(),
+          createdFrom: isoInstant.optional(),
+          createdTo: isoInstant.optional(),
+          cursor: z.string().optional(),
+          limit: pageLimit,
+        }),
+        response: { 200: z.object({ cases: z.array(caseSummary), nextCursor: z.string().nullable() }), 400: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return listCases(db, p.storeId, req.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/counts',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "How many of the store's cases are in each status",
+        response: { 200: z.object({ byStatus: z.record(z.string(), z.number().int()) }) },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      const counts = await casesByStatus(db, p.storeId);
+      return { byStatus: Object.fromEntries(caseStatuses.map((s) => [s, counts[s] ?? 0])) };
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case with its messages and timeline',
+        params: caseParams,
+        response: { 200: caseDetail, 404: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return getCase(db, p.storeId, req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/messages',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Add an agent reply or an internal note',
+        params: caseParams,
+        body: z.object({ kind: z.enum(['reply', 'note']), body: z.string().trim().min(1).max(100_000) }),
+        response: { 201: message, 400: errorBody, 404: errorBody },
+      },
+    },
+    async (req, reply) => {
+      const p = requireRole(req, 'agent');
+      const m = await addMessage(db, ctx.clock, p.storeId, req.params.id, req.body, actorOf(p));
+      return reply.status(201).send(m);
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/status',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Move a case through its lifecycle',
+        description: 'An invalid transition answers 409 with the statuses allowed from the current one.',
+        params: caseParams,
+        body: z.object({ status: z.enum(caseStatuses), reason: z.string().max(2000).optional() }),
+        response: { 200: caseSummary, 400: errorBody, 404: errorBody, 409: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return changeStatus(db, ctx.clock, p.storeId, req.params.id, req.body.status, actorOf(p), req.body.reason);
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/assign',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Assign a case to a user, or unassign it with null',
+        params: caseParams,
+        body: z.object({ assigneeId: z.string().min(1).nullable() }),
+        response: { 200: caseSummary, 400: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return assignCase(db, ctx.clock, p.storeId, req.params.id, req.body.assigneeId, actorOf(p));
+    },
+  );
+}

@@ -1,0 +1,294 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../platform/clock.ts';
+import type { CasesTable, DB } from '../platform/db/schema.ts';
+import { AppError, notFound } from '../platform/errors.ts';
+import { decodeCursor, encodeCursor } from '../platform/http/schemas.ts';
+import { newId } from '../platform/ids.ts';
+import { type Actor, recordActivity } from './case-timeline.ts';
+import { type CaseSource, type CaseStatus, transition } from './lifecycle.ts';
+
+export interface CaseSummary {
+  id: string;
+  number: number;
+  status: CaseStatus;
+  source: CaseSource;
+  channel: string | null;
+  customerId: string | null;
+  orderId: string | null;
+  subject: string | null;
+  assigneeId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  closedAt: string | null;
+}
+
+export function toCase(r: Selectable<CasesTable>): CaseSummary {
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status as CaseStatus,
+    source: r.source as CaseSource,
+    channel: r.channel,
+    customerId: r.customer_id,
+    orderId: r.order_id,
+    subject: r.subject,
+    assigneeId: r.assignee_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+export interface CaseFilter {
+  status?: CaseStatus[] | undefined;
+  source?: CaseSource | undefined;
+  /** A user id, or `none` for unassigned cases. */
+  assignee?: string | undefined;
+  customerId?: string | undefined;
+  createdFrom?: string | undefined;
+  createdTo?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listCases(
+  db: Kysely<DB>,
+  storeId: string,
+  f: CaseFilter,
+): Promise<{ cases: CaseSummary[]; nextCursor: string | null }> {
+  let q = db.selectFrom('cases').selectAll().where('store_id', '=', storeId);
+  if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
+  if (f.source) q = q.where('source', '=', f.source);
+  if (f.assignee === 'none') q = q.where('assignee_id', 'is', null);
+  else if (f.assignee) q = q.where('assignee_id', '=', f.assignee);
+  if (f.customerId) q = q.where('customer_id', '=', f.customerId);
+  if (f.createdFrom) q = q.where('created_at', '>=', f.createdFrom);
+  if (f.createdTo) q = q.where('created_at', '<', f.createdTo);
+  if (f.cursor) {
+    const [createdAt, id] = decodeCursor(f.cursor, 2) as [string, string];
+    q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+  }
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1)
+    .execute();
+  const page = rows.slice(0, f.limit).map(toCase);
+  const last = page.at(-1);
+  return { cases: page, nextCursor: rows.length > f.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+}
+
+async function loadCase(db: Kysely<DB>, storeId: string, caseId: string): Promise<Selectable<CasesTable>> {
+  const row = await db.selectFrom('cases').selectAll().where('store_id', '=', storeId).where('id', '=', caseId).executeTakeFirst();
+  if (!row) throw notFound('case', caseId);
+  return row;
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: 'activity' | 'message' | 'event';
+  type: string;
+  actor?: { type: string; id: string | null } | undefined;
+  data: Record<string, unknown>;
+}
+
+export interface CaseMessage {
+  id: string;
+  kind: 'inbound' | 'reply' | 'note';
+  authorType: string;
+  authorId: string | null;
+  body: string;
+  createdAt: string;
+}
+
+export interface CaseDetail extends CaseSummary {
+  messages: CaseMessage[];
+  /** Activities, messages and the order's events, oldest first. */
+  timeline: TimelineEntry[];
+}
+
+export async function getCase(db: Kysely<DB>, storeId: string, caseId: string): Promise<CaseDetail> {
+  const row = await loadCase(db, storeId, caseId);
+  const [activities, messages, events] = await Promise.all([
+    db.selectFrom('case_activities').selectAll().where('store_id', '=', storeId).where('case_id', '=', caseId).orderBy('seq').execute(),
+    db
+      .selectFrom('case_messages')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('case_id', '=', caseId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
+    row.order_id
+      ? db
+          .selectFrom('events')
+          .select(['id', 'type', 'occurred_at', 'data'])
+          .where('store_id', '=', storeId)
+          .where('order_id', '=', row.order_id)
+          .orderBy('seq')
+          .limit(200)
+          .execute()
+      : Promise.resolve([]),
+  ]);
+  const msgs: CaseMessage[] = messages.map((m) => ({
+    id: m.id,
+    kind: m.kind as CaseMessage['kind'],
+    authorType: m.author_type,
+    authorId: m.author_id,
+    body: m.body,
+    createdAt: m.created_at,
+  }));
+  const timeline: TimelineEntry[] = [
+    ...activities.map((a) => ({
+      at: a.at,
+      kind: 'activity' as const,
+      type: a.type,
+      actor: { type: a.actor_type, id: a.actor_id },
+      data: JSON.parse(a.data) as Record<string, unknown>,
+    })),
+    ...msgs.map((m) => ({
+      at: m.createdAt,
+      kind: 'message' as const,
+      type: `message.${m.kind}`,
+      actor: { type: m.authorType, id: m.authorId },
+      data: { messageId: m.id, body: m.body },
+    })),
+    ...events.map((e) => ({
+      at: e.occurred_at,
+      kind: 'event' as const,
+      type: e.type,
+      data: { eventId: e.id, ...(JSON.parse(e.data) as Record<string, unknown>) },
+    })),
+  ];
+  // Stable: entries at the same instant keep the order above (activity, message, event).
+  timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return { ...toCase(row), messages: msgs, timeline };
+}
+
+export async function addMessage(
+  db: Kysely<DB>,
+  clock: Clock,
+  storeId: string,
+  caseId: string,
+  input: { kind: 'reply' | 'note'; body: string },
+  actor: Actor,
+): Promise<CaseMessage> {
+  const at = clock.now().toISOString();
+  return db.transaction().execute(async (trx) => {
+    await loadCase(trx, storeId, caseId);
+    const message: CaseMessage = {
+      id: newId('msg', clock),
+      kind: input.kind,
+      authorType: actor.type,
+      authorId: actor.id,
+      body: input.body,
+      createdAt: at,
+    };
+    await trx
+      .insertInto('case_messages')
+      .values({
+        store_id: storeId,
+        id: message.id,
+        case_id: caseId,
+        kind: input.kind,
+        author_type: actor.type,
+        author_id: actor.id,
+        body: input.body,
+        created_at: at,
+      })
+      .execute();
+    await trx.updateTable('cases').set({ updated_at: at }).where('store_id', '=', storeId).where('id', '=', caseId).execute();
+    await recordActivity(trx, storeId, caseId, at, actor, input.kind === 'note' ? 'note.added' : 'reply.added', { messageId: message.id });
+    return message;
+  });
+}
+
+export async function changeStatus(
+  db: Kysely<DB>,
+  clock: Clock,
+  storeId: string,
+  caseId: string,
+  to: CaseStatus,
+  actor: Actor,
+  reason?: string,
+): Promise<CaseSummary> {
+  const at = clock.now().toISOString();
+  return db.transaction().execute(async (trx) => {
+    const row = await loadCase(trx, storeId, caseId);
+    const from = row.status as CaseStatus;
+    const t = transition(from, to, at);
+    if (!t.ok) {
+      throw new AppError(
+        409,
+        'invalid_transition',
+        `a ${from} case cannot become ${to}; allowed: ${t.allowed.join(', ') || 'none'}`,
+        'status',
+        {
+          from,
+          to,
+          allowed: t.allowed,
+        },
+      );
+    }
+    const set: Partial<Selectable<CasesTable>> = { status: to, updated_at: at };
+    if (t.stamps.resolvedAt !== undefined) set.resolved_at = t.stamps.resolvedAt;
+    if (t.stamps.closedAt !== undefined) set.closed_at = t.stamps.closedAt;
+    // Guarded by the status read above, so two racing changes cannot both apply.
+    const updated = await trx
+      .updateTable('cases')
+      .set(set)
+      .where('store_id', '=', storeId)
+      .where('id', '=', caseId)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new AppError(409, 'conflict', 'the case changed meanwhile; reload and try again');
+    await recordActivity(trx, storeId, caseId, at, actor, 'status.changed', { from, to, ...(reason ? { reason } : {}) });
+    return toCase(updated);
+  });
+}
+
+export async function assignCase(
+  db: Kysely<DB>,
+  clock: Clock,
+  storeId: string,
+  caseId: string,
+  assigneeId: string | null,
+  actor: Actor,
+): Promise<CaseSummary> {
+  const at = clock.now().toISOString();
+  return db.transaction().execute(async (trx) => {
+    const row = await loadCase(trx, storeId, caseId);
+    if (assigneeId !== null) {
+      const user = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('store_id', '=', storeId)
+        .where('id', '=', assigneeId)
+        .executeTakeFirst();
+      if (!user) throw new AppError(400, 'invalid_request', `no user ${assigneeId} in this store`, 'assigneeId');
+    }
+    const updated = await trx
+      .updateTable('cases')
+      .set({ assignee_id: assigneeId, updated_at: at })
+      .where('store_id', '=', storeId)
+      .where('id', '=', caseId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (row.assignee_id !== assigneeId) {
+      await recordActivity(trx, storeId, caseId, at, actor, 'assignee.changed', { from: row.assignee_id, to: assigneeId });
+    }
+    return toCase(updated);
+  });
+}
+
+/** Open and closed case counts by status: of one store, or of all (for /metrics). */
+export async function casesByStatus(db: Kysely<DB>, storeId?: string): Promise<Record<string, number>> {
+  let q = db.selectFrom('cases').select(['status', (eb) => eb.fn.countAll<number>().as('n')]);
+  if (storeId !== undefined) q = q.where('store_id', '=', storeId);
+  const rows = await q.groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../platform/clock.ts';
+import type { DB } from '../platform/db/schema.ts';
+import { newId } from '../platform/ids.ts';
+import { type Actor, recordActivity } from './case-timeline.ts';
+import type { CaseSource } from './lifecycle.ts';
+
+export interface OpenCaseInput {
+  storeId: string;
+  source: CaseSource;
+  channel: string | null;
+  customerId: string | null;
+  orderId: string | null;
+  complaintId: string | null;
+  subject: string | null;
+  /** The customer's own words, kept as the first inbound message. */
+  body: string | null;
+  openedByEvent: string | null;
+  at: string;
+  actor: Actor;
+}
+
+/**
+ * Opens a case inside the caller's transaction. A complaint id opens at most
+ * one case: a second event for the same complaint is added to that case.
+ */
+export async function openCase(
+  db: Kysely<DB>,
+  clock: Clock,
+  input: OpenCaseInput,
+): Promise<{ id: string; number: number; created: boolean }> {
+  if (input.complaintId) {
+    const existing = await db
+      .selectFrom('cases')
+      .select(['id', 'number'])
+      .where('store_id', '=', input.storeId)
+      .where('complaint_id', '=', input.complaintId)
+      .executeTakeFirst();
+    if (existing) return { ...existing, created: false };
+  }
+  const seq = await db
+    .updateTable('stores')
+    .set((eb) => ({ case_seq: eb('case_seq', '+', 1) }))
+    .where('id', '=', input.storeId)
+    .returning('case_seq')
+    .executeTakeFirstOrThrow();
+  const id = newId('case', clock);
+  await db
+    .insertInto('cases')
+    .values({
+      store_id: input.storeId,
+      id,
+      number: seq.case_seq,
+      status: 'new',
+      source: input.source,
+      channel: input.channel,
+      customer_id: input.customerId,
+      order_id: input.orderId,
+      complaint_id: input.complaintId,
+      subject: input.subject,
+      assignee_id: null,
+      opened_by_event: input.openedByEvent,
+      created_at: input.at,
+      updated_at: input.at,
+      resolved_at: null,
+      closed_at: null,
+    })
+    .execute();
+  await recordActivity(db, input.storeId, id, input.at, input.actor, 'case.opened', {
+    source: input.source,
+    channel: input.channel,
+    event: input.openedByEvent,
+  });
+  if (input.body) {
+    await db
+      .insertInto('case_messages')
+      .values({
+        store_id: input.storeId,
+        id: newId('msg', clock),
+        case_id: id,
+        kind: 'inbound',
+        author_type: 'customer',
+        author_id: input.customerId,
+        body: input.body,
+        created_at: input.at,
+      })
+      .execute();
+  }
+  return { id, number: seq.case_seq, created: true };
+}

@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { describeDb, loadConfig } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+
+export function migrateCommand(): Command {
+  return new Command('migrate').description('Bring the database schema up to date (serve also does this at start).').action(async () => {
+    const config = loadConfig();
+    const database = openDatabase(config.db);
+    try {
+      const applied = await migrateToLatest(database);
+      process.stdout.write(
+        applied.length > 0 ? `applied ${applied.join(', ')} to ${describeDb(config.db)}\n` : `${describeDb(config.db)} is up to date\n`,
+      );
+    } finally {
+      await database.close();
+    }
+  });
+}

@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { describeDb, loadConfig } from '../platform/config.ts';
+import { startServer } from '../platform/server.ts';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the API and console. Migrates the database first.')
+    .option('--port <port>', 'port to listen on (env PORT)', (v) => Number.parseInt(v, 10))
+    .option('--host <host>', 'address to bind (env HOST)')
+    .option('--demo', 'seed the "demo" store with a year of realistic orders and complaints if it is empty, and print a console link')
+    .action(async (o: { port?: number; host?: string; demo?: boolean }) => {
+      const config = loadConfig(process.env, {
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        ...(o.host !== undefined ? { host: o.host } : {}),
+      });
+      let token: string | undefined;
+      const server = await startServer(config, {
+        beforeListen: async (ctx) => {
+          if (!o.demo) return;
+          // Loaded only here: the demo generator is not needed to serve a real store.
+          const { seedDemo } = await import('../demo/seed-demo.ts');
+          process.stderr.write(`Preparing the demo store in ${describeDb(config.db)}…\n`);
+          const started = performance.now();
+          const seed = await seedDemo(ctx, (done, total) => {
+            if (process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total} events`);
+          });
+          if (seed.seeded) {
+            process.stderr.write(
+              `${process.stderr.isTTY ? '\n' : ''}  seeded ${seed.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+            );
+          }
+          token = seed.token;
+        },
+      });
+      const lines = [``, `Amends is running at ${server.url}`, `  API docs:  ${server.url}/api/docs`];
+      if (token) {
+        lines.push(`  Console:   ${server.url}/#token=${token}`, `  Admin token for the "demo" store (shown once): ${token}`);
+      }
+      lines.push(`  Press Ctrl+C to stop.`, ``);
+      process.stdout.write(lines.join('\n'));
+    });
+}

@@ -1,0 +1,96 @@
+import { assignCase, changeStatus } from '../cases/cases.service.ts';
+import type { CaseStatus } from '../cases/lifecycle.ts';
+import { validateBatch } from '../events/ingest.ts';
+import { ManualClock } from '../platform/clock.ts';
+import type { AppContext } from '../platform/http/context.ts';
+import { createStore, createToken, ensureUser, getStore, storeIsEmpty } from '../stores/stores.service.ts';
+import { demoEvents } from './demo-store.ts';
+import { Random, seededRng } from './rng.ts';
+
+export const DEMO_STORE = 'demo';
+
+const agents = [
+  { email: 'maya@demo.example', name: 'Maya Chen', role: 'agent' },
+  { email: 'tom@demo.example', name: 'Tom Okafor', role: 'agent' },
+  { email: 'lucia@demo.example', name: 'Lucía Romero', role: 'agent' },
+  { email: 'sam@demo.example', name: 'Sam Patel', role: 'manager' },
+  { email: 'owner@demo.example', name: 'Robin Hart', role: 'admin' },
+] as const;
+
+export interface DemoSeed {
+  seeded: boolean;
+  events: number;
+  /** A fresh admin token for the console link. */
+  token: string;
+}
+
+/**
+ * Creates the demo store if the database has none, through the same ingest
+ * path as real events, then works its older cases the way a team would have.
+ * Safe to call on every start: an existing demo store is left as it is.
+ */
+export async function seedDemo(ctx: AppContext, onProgress?: (done: number, total: number) => void): Promise<DemoSeed> {
+  const db = ctx.database.db;
+  if (!(await getStore(db, DEMO_STORE))) {
+    await createStore(db, ctx.clock, { id: DEMO_STORE, name: 'Demo Tea & Coffee Co.', timezone: 'America/New_York', currency: 'USD' });
+  }
+  let count = 0;
+  const seeded = await storeIsEmpty(db, DEMO_STORE);
+  if (seeded) {
+    const now = ctx.clock.now();
+    const events = demoEvents({ now });
+    for (let i = 0; i < events.length; i += 1000) {
+      const v = validateBatch(events.slice(i, i + 1000), DEMO_STORE);
+      if (!v.ok) throw new Error(`demo event ${i + v.errors[0]!.index} is invalid: ${v.errors[0]!.path} ${v.errors[0]!.message}`);
+      await ctx.ingestor.ingest(DEMO_STORE, v.events, 'demo');
+      count += v.events.length;
+      onProgress?.(count, events.length);
+    }
+    await workCases(ctx, now);
+  }
+  const admin = await ensureUser(db, ctx.clock, DEMO_STORE, { email: 'owner@demo.example', name: 'Robin Hart', role: 'admin' });
+  const { token } = await createToken(db, ctx.clock, { storeId: DEMO_STORE, role: 'admin', name: 'demo console', userId: admin.id });
+  return { seeded, events: count, token };
+}
+
+/** Older cases have been handled; recent ones are still open, some assigned. */
+async function workCases(ctx: AppContext, now: Date): Promise<void> {
+  const db = ctx.database.db;
+  const rnd = new Random(seededRng(7));
+  const users = [];
+  for (const a of agents) users.push(await ensureUser(db, ctx.clock, DEMO_STORE, a));
+  const workers = users.filter((u) => u.role !== 'admin');
+  const cases = await db
+    .selectFrom('cases')
+    .select(['id', 'created_at'])
+    .where('store_id', '=', DEMO_STORE)
+    .orderBy('created_at')
+    .execute();
+  for (const c of cases) {
+    const opened = Date.parse(c.created_at);
+    const ageDays = (now.getTime() - opened) / 86_400_000;
+    const clock = new ManualClock(new Date(opened + rnd.int(1, 40) * 60_000));
+    const agent = rnd.pick(workers);
+    const actor = { type: 'user' as const, id: agent.id };
+    const step = async (to: CaseStatus, afterHours: number) => {
+      clock.advance(afterHours * 3_600_000);
+      if (clock.now() < now) await changeStatus(db, clock, DEMO_STORE, c.id, to, actor);
+    };
+    if (ageDays < 0.5) continue;
+    await changeStatus(db, clock, DEMO_STORE, c.id, 'acknowledged', { type: 'system', id: null });
+    if (ageDays < 1 && rnd.chance(0.5)) continue;
+    await assignCase(db, clock, DEMO_STORE, c.id, agent.id, actor);
+    await step('in_progress', rnd.int(1, 8));
+    if (ageDays < 4) {
+      if (rnd.chance(0.4)) await step('waiting_on_customer', rnd.int(1, 24));
+      continue;
+    }
+    await step('resolved', rnd.int(4, 72));
+    if (ageDays > 14) await step('closed', 24 * 7);
+    if (ageDays > 30 && rnd.chance(0.04)) {
+      await step('reopened', rnd.int(24, 240));
+      await step('in_progress', rnd.int(1, 6));
+      await step('resolved', rnd.int(6, 48));
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import type { Kysely } from 'kysely';
+import { openCase } from '../cases/open-case.ts';
+import {
+  addOrder,
+  addRefund,
+  ensureCustomer,
+  recordFailure,
+  removeOrder,
+  upsertCustomerProfile,
+} from '../customers/customer-projection.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { DB } from '../platform/db/schema.ts';
+import { newId } from '../platform/ids.ts';
+import type { AmendsEvent } from './envelope.ts';
+
+/**
+ * Projects one newly accepted event into the read tables, inside the ingest
+ * transaction. Called once per event id (duplicates never reach here).
+ */
+export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string, e: AmendsEvent): Promise<void> {
+  const at = e.occurredAt;
+  switch (e.type) {
+    case 'customer.upserted': {
+      await upsertCustomerProfile(db, storeId, e.data.customerId, e.data, at);
+      return;
+    }
+    case 'order.placed': {
+      const d = e.data;
+      await ensureCustomer(db, storeId, d.customerId, at);
+      const inserted = await db
+        .insertInto('orders')
+        .values({
+          store_id: storeId,
+          id: d.orderId,
+          customer_id: d.customerId,
+          status: 'placed',
+          total_amount: d.total.amount,
+          currency: d.total.currency,
+          items: JSON.stringify(d.items ?? []),
+          promised_by: d.promisedBy ?? null,
+          channel: d.channel ?? null,
+          placed_at: at,
+          cancelled_at: null,
+          cancel_reason: null,
+          refunded_amount: 0,
+          failed_at: null,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+        await addOrder(db, storeId, d.customerId, d.total.amount, d.total.currency, at);
+      }
+      return;
+    }
+    case 'order.cancelled': {
+      const order = await db
+        .updateTable('orders')
+        .set({ status: 'cancelled', cancelled_at: at, cancel_reason: e.data.reason ?? null, updated_at: at })
+        .where('store_id', '=', storeId)
+        .where('id', '=', e.data.orderId)
+        .where('status', '=', 'placed')
+        .returning(['customer_id', 'total_amount', 'currency'])
+        .executeTakeFirst();
+      if (order?.customer_id) {
+        await removeOrder(db, storeId, order.customer_id, order.total_amount, order.currency, at);
+      }
+      return;
+    }
+    case 'shipment.created':
+    case 'shipment.updated': {
+      const d = e.data;
+      const status = d.status ?? (e.type === 'shipment.created' ? 'label_created' : undefined);
+      const values = {
+        carrier: d.carrier,
+        tracking_number: d.trackingNumber,
+        shipped_at: d.shippedAt,
+        promised_by: d.promisedBy,
+        last_carrier_event_at: d.lastCarrierEventAt,
+        status,
+      };
+      const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+      await db
+        .insertInto('shipments')
+        .values({
+          store_id: storeId,
+          id: d.shipmentId,
+          order_id: d.orderId,
+          carrier: d.carrier ?? null,
+          tracking_number: d.trackingNumber ?? null,
+          status: status ?? 'label_created',
+          shipped_at: d.shippedAt ?? null,
+          promised_by: d.promisedBy ?? null,
+          last_carrier_event_at: d.lastCarrierEventAt ?? null,
+          delivered_at: null,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doUpdateSet({ ...given, updated_at: at }))
+        .execute();
+      if (status === 'lost' || status === 'exception') {
+        await recordFailure(db, storeId, at, { orderId: d.orderId });
+      }
+      return;
+    }
+    case 'shipment.delivered': {
+      const d = e.data;
+      await db
+        .insertInto('shipments')
+        .values({
+          store_id: storeId,
+          id: d.shipmentId,
+          order_id: d.orderId,
+          carrier: null,
+          tracking_number: null,
+          status: 'delivered',
+          shipped_at: null,
+          promised_by: null,
+          last_carrier_event_at: d.deliveredAt,
+          delivered_at: d.deliveredAt,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc.columns(['store_id', 'id']).doUpdateSet({ status: 'delivered', delivered_at: d.deliveredAt, updated_at: at }),
+        )
+        .execute();
+      const promise = await db
+        .selectFrom('shipments')
+        .leftJoin('orders', (j) => j.onRef('orders.store_id', '=', 'shipments.store_id').onRef('orders.id', '=', 'shipments.order_id'))
+        .select(['shipments.promised_by as shipmentPromise', 'orders.promised_by as orderPromise'])
+        .where('shipments.store_id', '=', storeId)
+        .where('shipments.id', '=', d.shipmentId)
+        .executeTakeFirst();
+      const promisedBy = promise?.shipmentPromise ?? promise?.orderPromise ?? null;
+      if (promisedBy !== null && d.deliveredAt > promisedBy) {
+        await recordFailure(db, storeId, d.deliveredAt, { orderId: d.orderId });
+      }
+      return;
+    }
+    case 'payment.succeeded':
+    case 'payment.failed': {
+      const d = e.data;
+      await ensureCustomer(db, storeId, d.customerId, at);
+      const inserted = await db
+        .insertInto('payments')
+        .values({
+          store_id: storeId,
+          id: d.paymentId,
+          order_id: d.orderId ?? null,
+          customer_id: d.customerId,
+          status: e.type === 'payment.failed' ? 'failed' : 'succeeded',
+          amount: d.amount.amount,
+          currency: d.amount.currency,
+          reason: d.reason ?? null,
+          occurred_at: at,
+        })
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
+        .executeTakeFirst();
+      if (e.type === 'payment.failed' && Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+        await recordFailure(db, storeId, at, { orderId: d.orderId ?? null, customerId: d.customerId });
+      }
+      return;
+    }
+    case 'refund.recorded': {
+      const d = e.data;
+      const inserted = await db
+        .insertInto('refunds')
+        .values({
+          store_id: storeId,
+          id: d.refundId,
+          order_id: d.orderId,
+          amount: d.amount.amount,
+          currency: d.amount.currency,
+          reason: d.reason ?? null,
+          occurred_at: at,
+        })
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+      const order = await db
+        .updateTable('orders')
+        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', d.amount.amount), updated_at: at }))
+        .where('store_id', '=', storeId)
+        .where('id', '=', d.orderId)
+        .where('currency', '=', d.amount.currency)
+        .returning('customer_id')
+        .executeTakeFirst();
+      if (order?.customer_id) await addRefund(db, storeId, order.customer_id, d.amount.amount, d.amount.currency, at);
+      return;
+    }
+    case 'review.posted': {
+      const d = e.data;
+      if (d.customerId) await ensureCustomer(db, storeId, d.customerId, at);
+      await db
+        .insertInto('reviews')
+        .values({
+          store_id: storeId,
+          id: d.reviewId,
+          customer_id: d.customerId ?? null,
+          order_id: d.orderId ?? null,
+          rating: d.rating,
+          title: d.title ?? null,
+          body: d.body ?? null,
+          posted_at: at,
+        })
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
+        .execute();
+      return;
+    }
+    case 'complaint.received': {
+      const d = e.data;
+      const customerId = d.customerId ?? (await customerByEmail(db, clock, storeId, d.email!, at));
+      await ensureCustomer(db, storeId, customerId, at, { email: d.email?.toLowerCase() ?? null });
+      const opened = await openCase(db, clock, {
+        storeId,
+        source: 'reactive',
+        channel: d.channel,
+        customerId,
+        orderId: d.orderId ?? null,
+        complaintId: d.complaintId,
+        subject: d.subject ?? null,
+        body: d.body,
+        openedByEvent: e.id,
+        at,
+        actor: { type: 'customer', id: customerId },
+      });
+      if (opened.created) await recordFailure(db, storeId, at, { orderId: d.orderId ?? null, customerId });
+      return;
+    }
+    case 'survey.answered':
+    case 'metric.observed':
+      // Kept in the ledger; follow-ups (surveys) and monitors (metrics) read them from there.
+      return;
+  }
+}
+
+/** The customer with this e-mail, or a new one: a complaint from a stranger still opens a case. */
+async function customerByEmail(db: Kysely<DB>, clock: Clock, storeId: string, email: string, at: string): Promise<string> {
+  const found = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('store_id', '=', storeId)
+    .where('email', '=', email.toLowerCase())
+    .orderBy('first_seen_at')
+    .executeTakeFirst();
+  if (found) return found.id;
+  const id = newId('cus', clock);
+  await ensureCustomer(db, storeId, id, at, { email: email.toLowerCase() });
+  return id;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything Amends reads from the environment, parsed once at start. */
+export interface Config {
+  /** A file path (SQLite) or a postgres:// URL. */
+  db: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Longest an event waits for its group commit before the batch is flushed anyway. */
+  groupCommitMaxWaitMs: number;
+  /** Most events written in one group-commit transaction. */
+  groupCommitMaxEvents: number;
+  /** Public base URL used in links the server prints. */
+  publicUrl: string | undefined;
+}
+
+const envSchema = z.object({
+  AMENDS_DB: z.string().min(1).default('./data/amends.db'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AMENDS_GROUP_COMMIT_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
+  AMENDS_GROUP_COMMIT_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  AMENDS_PUBLIC_URL: z.string().url().optional(),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  return {
+    db: e.AMENDS_DB,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    groupCommitMaxWaitMs: e.AMENDS_GROUP_COMMIT_MAX_WAIT_MS,
+    groupCommitMaxEvents: e.AMENDS_GROUP_COMMIT_MAX_EVENTS,
+    publicUrl: e.AMENDS_PUBLIC_URL,
+    ...overrides,
+  };
+}
+
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/** A SQLite path resolved against the working directory, for messages. */
+export function describeDb(db: string): string {
+  if (isPostgresUrl(db)) return db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return path.resolve(db);
+}

@@ -1,0 +1,195 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types for Kysely. Conventions (docs/adr/0002-portable-schema.md):
+ * every table has `store_id`; timestamps are ISO-8601 UTC text; money is an
+ * integer of minor units beside a currency column; JSON is text; booleans are 0/1.
+ */
+export interface StoresTable {
+  id: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  case_seq: number;
+  created_at: string;
+}
+
+export interface UsersTable {
+  store_id: string;
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  store_id: string;
+  user_id: string | null;
+  role: string;
+  name: string | null;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  store_id: string;
+  id: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  source: string;
+  customer_id: string | null;
+  order_id: string | null;
+  data: string;
+}
+
+export interface CustomersTable {
+  store_id: string;
+  id: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  tags: string;
+  created_at: string | null;
+  currency: string | null;
+  orders_count: number;
+  total_spent: number;
+  total_refunded: number;
+  first_order_at: string | null;
+  last_order_at: string | null;
+  failures_count: number;
+  last_failure_at: string | null;
+  preferred_remedy: string | null;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+export interface OrdersTable {
+  store_id: string;
+  id: string;
+  customer_id: string | null;
+  status: string;
+  total_amount: number;
+  currency: string;
+  items: string;
+  promised_by: string | null;
+  channel: string | null;
+  placed_at: string;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  refunded_amount: number;
+  failed_at: string | null;
+  updated_at: string;
+}
+
+export interface ShipmentsTable {
+  store_id: string;
+  id: string;
+  order_id: string;
+  carrier: string | null;
+  tracking_number: string | null;
+  status: string;
+  shipped_at: string | null;
+  promised_by: string | null;
+  last_carrier_event_at: string | null;
+  delivered_at: string | null;
+  updated_at: string;
+}
+
+export interface PaymentsTable {
+  store_id: string;
+  id: string;
+  order_id: string | null;
+  customer_id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  occurred_at: string;
+}
+
+export interface RefundsTable {
+  store_id: string;
+  id: string;
+  order_id: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  occurred_at: string;
+}
+
+export interface ReviewsTable {
+  store_id: string;
+  id: string;
+  customer_id: string | null;
+  order_id: string | null;
+  rating: number;
+  title: string | null;
+  body: string | null;
+  posted_at: string;
+}
+
+export interface CasesTable {
+  store_id: string;
+  id: string;
+  number: number;
+  status: string;
+  source: string;
+  channel: string | null;
+  customer_id: string | null;
+  order_id: string | null;
+  complaint_id: string | null;
+  subject: string | null;
+  assignee_id: string | null;
+  opened_by_event: string | null;
+  created_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+}
+
+export interface CaseMessagesTable {
+  store_id: string;
+  id: string;
+  case_id: string;
+  kind: string;
+  author_type: string;
+  author_id: string | null;
+  body: string;
+  created_at: string;
+}
+
+export interface CaseActivitiesTable {
+  seq: Generated<number>;
+  store_id: string;
+  case_id: string;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  type: string;
+  data: string;
+}
+
+export interface DB {
+  stores: StoresTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  events: EventsTable;
+  customers: CustomersTable;
+  orders: OrdersTable;
+  shipments: ShipmentsTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  reviews: ReviewsTable;
+  cases: CasesTable;
+  case_messages: CaseMessagesTable;
+  case_activities: CaseActivitiesTable;
+}

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { casesRoutes } from '../../cases/cases.routes.ts';
+import { casesByStatus } from '../../cases/cases.service.ts';
+import { customersRoutes } from '../../customers/customers.routes.ts';
+import { eventsRoutes } from '../../events/events.routes.ts';
+import { EventIngestor } from '../../events/ingest.ts';
+import { storesRoutes } from '../../stores/stores.routes.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { type Database, openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { loggerOptions } from '../log.ts';
+import { createMetrics } from '../metrics.ts';
+import { registerAuth } from './auth.ts';
+import type { App, AppContext } from './context.ts';
+import { registerErrorHandling } from './errors.ts';
+import { healthRoutes } from './health.routes.ts';
+
+const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/placeholder');
+
+export interface BuildOptions {
+  config: Config;
+  /** An open database; opened from config.db (and migrated) when absent. */
+  database?: Database;
+  clock?: Clock;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the whole app: plugins, then routes (fastify/demo's layout). Does not listen. */
+export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: AppContext }> {
+  const database = opts.database ?? openDatabase(opts.config.db);
+  if (!opts.database) await migrateToLatest(database);
+  const clock = opts.clock ?? systemClock;
+  const metrics = createMetrics(() => casesByStatus(database.db));
+  const ingestor = new EventIngestor(
+    database,
+    clock,
+    { maxWaitMs: opts.config.groupCommitMaxWaitMs, maxEvents: opts.config.groupCommitMaxEvents },
+    {
+      onAccepted: (type) => metrics.eventsIngested.inc({ type }),
+      onDuplicate: (type) => metrics.eventsDuplicate.inc({ type }),
+    },
+  );
+  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics };
+
+  const app = Fastify({
+    logger: opts.logger ?? loggerOptions(opts.config.logLevel),
+    // One line per request is noise at info level and costs throughput; debug turns it on.
+    logController: new LogController({ disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace' }),
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Amends API',
+        version: '1',
+        description:
+          'Service recovery for online stores. Every fact enters as an event (POST /api/v1/events); cases open from complaints and are worked through their lifecycle. Authenticate with `Authorization: Bearer <token>` (create one with `amends token create`). Errors are `{ "error": { "code", "message", "path"? } }`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerErrorHandling(app);
+  registerAuth(app, ctx);
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  healthRoutes(app, ctx);
+  eventsRoutes(app, ctx);
+  casesRoutes(app, ctx);
+  customersRoutes(app, ctx);
+  storesRoutes(app, ctx);
+
+  await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+
+  app.addHook('onClose', async () => {
+    await ingestor.drain();
+    if (!opts.database) await database.close();
+  });
+  return { app, ctx };
+}

@@ -1,0 +1,47 @@
+import type { Clock } from './clock.ts';
+import { type Config, describeDb } from './config.ts';
+import { buildApp } from './http/app.ts';
+import type { App, AppContext } from './http/context.ts';
+
+export interface RunningServer {
+  app: App;
+  ctx: AppContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the app and listens. On SIGINT/SIGTERM it stops accepting requests,
+ * lets in-flight ones finish (their events commit first), then closes the DB.
+ */
+export async function startServer(
+  config: Config,
+  opts: { clock?: Clock; beforeListen?: (ctx: AppContext) => Promise<void> } = {},
+): Promise<RunningServer> {
+  const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
+  await opts.beforeListen?.(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  app.log.info({ url, db: describeDb(config.db), dialect: ctx.database.dialect }, 'amends listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= app.close();
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    app.log.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { app, ctx, url, close };
+}

@@ -1,0 +1,175 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Clock } from '../platform/clock.ts';
+import type { DB } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors.ts';
+import { newId } from '../platform/ids.ts';
+import type { Role } from './roles.ts';
+
+export const storeIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit');
+
+export const timezoneSchema = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Berlin');
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code in capitals, e.g. USD');
+
+export interface Store {
+  id: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  createdAt: string;
+}
+
+export interface NewStore {
+  id: string;
+  name?: string | undefined;
+  timezone?: string | undefined;
+  currency?: string | undefined;
+}
+
+export async function createStore(db: Kysely<DB>, clock: Clock, input: NewStore): Promise<Store> {
+  const id = storeIdSchema.parse(input.id);
+  const store = {
+    id,
+    name: input.name ?? id,
+    timezone: timezoneSchema.parse(input.timezone ?? 'UTC'),
+    currency: currencySchema.parse(input.currency ?? 'USD'),
+    createdAt: clock.now().toISOString(),
+  };
+  const inserted = await db
+    .insertInto('stores')
+    .values({ id, name: store.name, timezone: store.timezone, currency: store.currency, case_seq: 0, created_at: store.createdAt })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    throw new AppError(409, 'store_exists', `store ${id} already exists`, 'id');
+  }
+  return store;
+}
+
+export async function getStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, name: row.name, timezone: row.timezone, currency: row.currency, createdAt: row.created_at };
+}
+
+export async function storeIsEmpty(db: Kysely<DB>, storeId: string): Promise<boolean> {
+  const row = await db.selectFrom('events').select('seq').where('store_id', '=', storeId).limit(1).executeTakeFirst();
+  return row === undefined;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+/** The user with this e-mail in the store, created with `role` if new. */
+export async function ensureUser(
+  db: Kysely<DB>,
+  clock: Clock,
+  storeId: string,
+  input: { email: string; name?: string | undefined; role: Role },
+): Promise<User> {
+  const email = input.email.toLowerCase();
+  await db
+    .insertInto('users')
+    .values({
+      store_id: storeId,
+      id: newId('usr', clock),
+      email,
+      name: input.name ?? null,
+      role: input.role,
+      created_at: clock.now().toISOString(),
+    })
+    .onConflict((oc) => oc.columns(['store_id', 'email']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role'])
+    .where('store_id', '=', storeId)
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  return { ...row, role: row.role as Role };
+}
+
+export async function listUsers(db: Kysely<DB>, storeId: string): Promise<User[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role'])
+    .where('store_id', '=', storeId)
+    .orderBy('email')
+    .execute();
+  return rows.map((r) => ({ ...r, role: r.role as Role }));
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface CreatedToken {
+  id: string;
+  /** Shown once; only its SHA-256 is stored. */
+  token: string;
+  storeId: string;
+  role: Role;
+  userId: string | null;
+}
+
+/**
+ * API tokens are 256 random bits, so a fast hash (SHA-256) is enough to store
+ * them safely: there is nothing to brute-force as with a password.
+ */
+export async function createToken(
+  db: Kysely<DB>,
+  clock: Clock,
+  input: { storeId: string; role: Role; name?: string | undefined; userId?: string | null },
+): Promise<CreatedToken> {
+  const store = await getStore(db, input.storeId);
+  if (!store) throw new AppError(404, 'not_found', `store ${input.storeId} not found`, 'store');
+  const token = `amd_${randomBytes(32).toString('base64url')}`;
+  const id = newId('tok', clock);
+  await db
+    .insertInto('api_tokens')
+    .values({
+      id,
+      store_id: input.storeId,
+      user_id: input.userId ?? null,
+      role: input.role,
+      name: input.name ?? null,
+      token_hash: hashToken(token),
+      prefix: token.slice(0, 8),
+      created_at: clock.now().toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+  return { id, token, storeId: input.storeId, role: input.role, userId: input.userId ?? null };
+}
+
+export interface Principal {
+  tokenId: string;
+  storeId: string;
+  role: Role;
+  userId: string | null;
+}
+
+export async function findToken(db: Kysely<DB>, token: string): Promise<Principal | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'store_id', 'role', 'user_id'])
+    .where('token_hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row && { tokenId: row.id, storeId: row.store_id, role: row.role as Role, userId: row.user_id };
+}
