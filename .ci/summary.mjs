@@ -12,7 +12,9 @@ const tests = r.testResults.flatMap((f) => f.assertionResults);
 const by = (s) => tests.filter((t) => t.status === s).length;
 for (const engine of ['sqlite', 'postgres']) {
   const mine = tests.filter((t) => t.fullName.includes(`[${engine}]`));
-  console.log(`engine ${engine}: ${mine.filter((t) => t.status === 'passed').length} passed, ${mine.filter((t) => t.status === 'failed').length} failed, ${mine.filter((t) => t.status !== 'passed' && t.status !== 'failed').length} skipped`);
+  console.log(
+    `engine ${engine}: ${mine.filter((t) => t.status === 'passed').length} passed, ${mine.filter((t) => t.status === 'failed').length} failed, ${mine.filter((t) => t.status !== 'passed' && t.status !== 'failed').length} skipped`,
+  );
 }
 const skipped = tests.length - by('passed') - by('failed');
 const suiteErrors = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;

@@ -22,7 +22,8 @@ export interface OpenCaseInput {
 
 /**
  * Opens a case inside the caller's transaction. A complaint id opens at most
- * one case: a second event for the same complaint is added to that case.
+ * one case: a later event for the same complaint adds its words to that case
+ * as another inbound message.
  */
 export async function openCase(
   db: Kysely<DB>,
@@ -36,7 +37,19 @@ export async function openCase(
       .where('store_id', '=', input.storeId)
       .where('complaint_id', '=', input.complaintId)
       .executeTakeFirst();
-    if (existing) return { ...existing, created: false };
+    if (existing) {
+      if (input.body) {
+        await addInboundMessage(db, clock, input.storeId, existing.id, input.customerId, input.body, input.at);
+        await db
+          .updateTable('cases')
+          .set({ updated_at: input.at })
+          .where('store_id', '=', input.storeId)
+          .where('id', '=', existing.id)
+          .execute();
+      }
+      await recordActivity(db, input.storeId, existing.id, input.at, input.actor, 'complaint.repeated', { event: input.openedByEvent });
+      return { ...existing, created: false };
+    }
   }
   const seq = await db
     .updateTable('stores')
@@ -71,20 +84,30 @@ export async function openCase(
     channel: input.channel,
     event: input.openedByEvent,
   });
-  if (input.body) {
-    await db
-      .insertInto('case_messages')
-      .values({
-        store_id: input.storeId,
-        id: newId('msg', clock),
-        case_id: id,
-        kind: 'inbound',
-        author_type: 'customer',
-        author_id: input.customerId,
-        body: input.body,
-        created_at: input.at,
-      })
-      .execute();
-  }
+  if (input.body) await addInboundMessage(db, clock, input.storeId, id, input.customerId, input.body, input.at);
   return { id, number: seq.case_seq, created: true };
+}
+
+async function addInboundMessage(
+  db: Kysely<DB>,
+  clock: Clock,
+  storeId: string,
+  caseId: string,
+  customerId: string | null,
+  body: string,
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('case_messages')
+    .values({
+      store_id: storeId,
+      id: newId('msg', clock),
+      case_id: caseId,
+      kind: 'inbound',
+      author_type: 'customer',
+      author_id: customerId,
+      body,
+      created_at: at,
+    })
+    .execute();
 }

@@ -101,19 +101,25 @@ export async function addOrder(
     .execute();
 }
 
+/**
+ * A cancelled order stops counting: its total leaves `total_spent`, and any
+ * refund already recorded against it leaves `total_refunded`, so that the
+ * order is worth nothing rather than minus its total.
+ */
 export async function removeOrder(
   db: Kysely<DB>,
   storeId: string,
   customerId: string,
-  amount: number,
-  currency: string,
+  order: { amount: number; refunded: number; currency: string },
   at: string,
 ): Promise<void> {
+  const { amount, refunded, currency } = order;
   await db
     .updateTable('customers')
     .set((eb) => ({
       orders_count: eb('orders_count', '-', 1),
       total_spent: sql<number>`total_spent - case when currency = ${currency} then ${amount} else 0 end`,
+      total_refunded: sql<number>`total_refunded - case when currency = ${currency} then ${refunded} else 0 end`,
       updated_at: at,
     }))
     .where('store_id', '=', storeId)

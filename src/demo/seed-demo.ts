@@ -81,7 +81,7 @@ async function workCases(ctx: AppContext, now: Date): Promise<void> {
     if (ageDays < 1 && rnd.chance(0.5)) continue;
     await assignCase(db, clock, DEMO_STORE, c.id, agent.id, actor);
     await step('in_progress', rnd.int(1, 8));
-    if (ageDays < 4) {
+    if (ageDays < 7) {
       if (rnd.chance(0.4)) await step('waiting_on_customer', rnd.int(1, 24));
       continue;
     }

@@ -60,10 +60,11 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
         .where('store_id', '=', storeId)
         .where('id', '=', e.data.orderId)
         .where('status', '=', 'placed')
-        .returning(['customer_id', 'total_amount', 'currency'])
+        .returning(['customer_id', 'total_amount', 'refunded_amount', 'currency'])
         .executeTakeFirst();
       if (order?.customer_id) {
-        await removeOrder(db, storeId, order.customer_id, order.total_amount, order.currency, at);
+        const { total_amount: amount, refunded_amount: refunded, currency } = order;
+        await removeOrder(db, storeId, order.customer_id, { amount: Number(amount), refunded: Number(refunded), currency }, at);
       }
       return;
     }
@@ -100,6 +101,7 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
       if (status === 'lost' || status === 'exception') {
         await recordFailure(db, storeId, at, { orderId: d.orderId });
       }
+      if (status === 'delivered') await markDelivered(db, storeId, d.shipmentId, d.orderId, d.lastCarrierEventAt ?? at, at);
       return;
     }
     case 'shipment.delivered': {
@@ -116,24 +118,12 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
           shipped_at: null,
           promised_by: null,
           last_carrier_event_at: d.deliveredAt,
-          delivered_at: d.deliveredAt,
+          delivered_at: null,
           updated_at: at,
         })
-        .onConflict((oc) =>
-          oc.columns(['store_id', 'id']).doUpdateSet({ status: 'delivered', delivered_at: d.deliveredAt, updated_at: at }),
-        )
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
         .execute();
-      const promise = await db
-        .selectFrom('shipments')
-        .leftJoin('orders', (j) => j.onRef('orders.store_id', '=', 'shipments.store_id').onRef('orders.id', '=', 'shipments.order_id'))
-        .select(['shipments.promised_by as shipmentPromise', 'orders.promised_by as orderPromise'])
-        .where('shipments.store_id', '=', storeId)
-        .where('shipments.id', '=', d.shipmentId)
-        .executeTakeFirst();
-      const promisedBy = promise?.shipmentPromise ?? promise?.orderPromise ?? null;
-      if (promisedBy !== null && d.deliveredAt > promisedBy) {
-        await recordFailure(db, storeId, d.deliveredAt, { orderId: d.orderId });
-      }
+      await markDelivered(db, storeId, d.shipmentId, d.orderId, d.deliveredAt, at);
       return;
     }
     case 'payment.succeeded':
@@ -182,9 +172,12 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
         .where('store_id', '=', storeId)
         .where('id', '=', d.orderId)
         .where('currency', '=', d.amount.currency)
-        .returning('customer_id')
+        .returning(['customer_id', 'status'])
         .executeTakeFirst();
-      if (order?.customer_id) await addRefund(db, storeId, order.customer_id, d.amount.amount, d.amount.currency, at);
+      // A cancelled order already counts for nothing; its refund must not take value away a second time.
+      if (order?.customer_id && order.status !== 'cancelled') {
+        await addRefund(db, storeId, order.customer_id, d.amount.amount, d.amount.currency, at);
+      }
       return;
     }
     case 'review.posted': {
@@ -231,6 +224,33 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
       // Kept in the ledger; follow-ups (surveys) and monitors (metrics) read them from there.
       return;
   }
+}
+
+/**
+ * Records a delivery once, and counts it as a failure when it came after the
+ * promise (the shipment's, else the order's).
+ */
+async function markDelivered(db: Kysely<DB>, storeId: string, shipmentId: string, orderId: string, deliveredAt: string, at: string) {
+  const updated = await db
+    .updateTable('shipments')
+    .set({ status: 'delivered', delivered_at: deliveredAt, updated_at: at })
+    .where('store_id', '=', storeId)
+    .where('id', '=', shipmentId)
+    .where('delivered_at', 'is', null)
+    .returning('promised_by')
+    .executeTakeFirst();
+  if (!updated) return;
+  let promisedBy = updated.promised_by;
+  if (promisedBy === null) {
+    const order = await db
+      .selectFrom('orders')
+      .select('promised_by')
+      .where('store_id', '=', storeId)
+      .where('id', '=', orderId)
+      .executeTakeFirst();
+    promisedBy = order?.promised_by ?? null;
+  }
+  if (promisedBy !== null && deliveredAt > promisedBy) await recordFailure(db, storeId, deliveredAt, { orderId });
 }
 
 /** The customer with this e-mail, or a new one: a complaint from a stranger still opens a case. */
