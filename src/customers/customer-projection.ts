@@ -7,11 +7,15 @@ import type { DB } from '../platform/db/schema.ts';
  * writers on PostgreSQL cannot lose each other's increments.
  */
 
-/** Earliest of the stored value and `at` (ISO strings sort in time order). */
-const earliest = (col: string, at: string) =>
-  sql<string>`case when ${sql.ref(col)} is null or ${sql.ref(col)} > ${at} then ${at} else ${sql.ref(col)} end`;
+/** Latest of the stored value and `at` (ISO strings sort in time order). */
 const latest = (col: string, at: string) =>
   sql<string>`case when ${sql.ref(col)} is null or ${sql.ref(col)} < ${at} then ${at} else ${sql.ref(col)} end`;
+
+/*
+ * The statements below run for nearly every event, so they are written as
+ * portable SQL (the same text works on SQLite and PostgreSQL) rather than
+ * built per call: Kysely's builder costs more than SQLite's work here.
+ */
 
 export async function ensureCustomer(
   db: Kysely<DB>,
@@ -20,32 +24,42 @@ export async function ensureCustomer(
   at: string,
   fields: { email?: string | null } = {},
 ): Promise<void> {
-  await db
-    .insertInto('customers')
-    .values({
-      store_id: storeId,
-      id: customerId,
-      email: fields.email ?? null,
-      name: null,
-      phone: null,
-      locale: null,
-      timezone: null,
-      tags: '[]',
-      created_at: null,
-      currency: null,
-      orders_count: 0,
-      total_spent: 0,
-      total_refunded: 0,
-      first_order_at: null,
-      last_order_at: null,
-      failures_count: 0,
-      last_failure_at: null,
-      preferred_remedy: null,
-      first_seen_at: at,
-      updated_at: at,
-    })
-    .onConflict((oc) => oc.columns(['store_id', 'id']).doUpdateSet({ first_seen_at: earliest('customers.first_seen_at', at) }))
-    .execute();
+  await sql`
+    insert into customers (store_id, id, email, tags, orders_count, total_spent, total_refunded, failures_count, first_seen_at, updated_at)
+    values (${storeId}, ${customerId}, ${fields.email ?? null}, '[]', 0, 0, 0, 0, ${at}, ${at})
+    on conflict (store_id, id) do update set
+      first_seen_at = case when customers.first_seen_at > excluded.first_seen_at then excluded.first_seen_at else customers.first_seen_at end
+  `.execute(db);
+}
+
+/**
+ * An order counts towards the customer's value, creating the customer if new.
+ * Only orders in the customer's first currency add to the sums.
+ */
+export async function addOrder(
+  db: Kysely<DB>,
+  storeId: string,
+  customerId: string,
+  amount: number,
+  currency: string,
+  at: string,
+): Promise<void> {
+  await sql`
+    insert into customers (store_id, id, tags, currency, orders_count, total_spent, total_refunded, first_order_at, last_order_at,
+      failures_count, first_seen_at, updated_at)
+    values (${storeId}, ${customerId}, '[]', ${currency}, 1, ${amount}, 0, ${at}, ${at}, 0, ${at}, ${at})
+    on conflict (store_id, id) do update set
+      orders_count = customers.orders_count + 1,
+      currency = coalesce(customers.currency, excluded.currency),
+      total_spent = customers.total_spent
+        + case when coalesce(customers.currency, excluded.currency) = excluded.currency then excluded.total_spent else 0 end,
+      first_order_at = case when customers.first_order_at is null or customers.first_order_at > excluded.first_order_at
+        then excluded.first_order_at else customers.first_order_at end,
+      last_order_at = case when customers.last_order_at is null or customers.last_order_at < excluded.last_order_at
+        then excluded.last_order_at else customers.last_order_at end,
+      first_seen_at = case when customers.first_seen_at > excluded.first_seen_at then excluded.first_seen_at else customers.first_seen_at end,
+      updated_at = excluded.updated_at
+  `.execute(db);
 }
 
 export interface CustomerProfile {
@@ -75,30 +89,6 @@ export async function upsertCustomerProfile(
   if (p.locale !== undefined) set.locale = p.locale;
   if (p.timezone !== undefined) set.timezone = p.timezone;
   await db.updateTable('customers').set(set).where('store_id', '=', storeId).where('id', '=', customerId).execute();
-}
-
-/** An order counts towards the customer's value; only orders in the customer's first currency add to sums. */
-export async function addOrder(
-  db: Kysely<DB>,
-  storeId: string,
-  customerId: string,
-  amount: number,
-  currency: string,
-  at: string,
-): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set((eb) => ({
-      orders_count: eb('orders_count', '+', 1),
-      currency: sql<string>`coalesce(currency, ${currency})`,
-      total_spent: sql<number>`total_spent + case when coalesce(currency, ${currency}) = ${currency} then ${amount} else 0 end`,
-      first_order_at: earliest('first_order_at', at),
-      last_order_at: latest('last_order_at', at),
-      updated_at: at,
-    }))
-    .where('store_id', '=', storeId)
-    .where('id', '=', customerId)
-    .execute();
 }
 
 /**

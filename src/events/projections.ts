@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { openCase } from '../cases/open-case.ts';
 import {
   addOrder,
@@ -26,31 +26,16 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
     }
     case 'order.placed': {
       const d = e.data;
-      await ensureCustomer(db, storeId, d.customerId, at);
-      const inserted = await db
-        .insertInto('orders')
-        .values({
-          store_id: storeId,
-          id: d.orderId,
-          customer_id: d.customerId,
-          status: 'placed',
-          total_amount: d.total.amount,
-          currency: d.total.currency,
-          items: JSON.stringify(d.items ?? []),
-          promised_by: d.promisedBy ?? null,
-          channel: d.channel ?? null,
-          placed_at: at,
-          cancelled_at: null,
-          cancel_reason: null,
-          refunded_amount: 0,
-          failed_at: null,
-          updated_at: at,
-        })
-        .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-        await addOrder(db, storeId, d.customerId, d.total.amount, d.total.currency, at);
-      }
+      const inserted = await sql`
+        insert into orders (store_id, id, customer_id, status, total_amount, currency, items, promised_by, channel, placed_at,
+          refunded_amount, updated_at)
+        values (${storeId}, ${d.orderId}, ${d.customerId}, 'placed', ${d.total.amount}, ${d.total.currency},
+          ${JSON.stringify(d.items ?? [])}, ${d.promisedBy ?? null}, ${d.channel ?? null}, ${at}, 0, ${at})
+        on conflict (store_id, id) do nothing
+      `.execute(db);
+      // A second event for an order already known changes nothing but makes sure the customer exists.
+      if (Number(inserted.numAffectedRows ?? 0) > 0) await addOrder(db, storeId, d.customerId, d.total.amount, d.total.currency, at);
+      else await ensureCustomer(db, storeId, d.customerId, at);
       return;
     }
     case 'order.cancelled': {
