@@ -30,6 +30,8 @@ export interface BuildOptions {
   database?: Database;
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
+  /** Where the JSON log lines go (default stdout); tests read them from here. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Builds the whole app: plugins, then routes (fastify/demo's layout). Does not listen. */
@@ -50,7 +52,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics };
 
   const app = Fastify({
-    logger: opts.logger ?? loggerOptions(opts.config.logLevel),
+    logger: opts.logger ?? { ...loggerOptions(opts.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     // One line per request is noise at info level and costs throughput; debug turns it on.
     logController: new LogController({ disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace' }),
     trustProxy: false,
