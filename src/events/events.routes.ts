@@ -32,6 +32,7 @@ export function eventsRoutes(app: App, ctx: AppContext): void {
     '/api/v1/events',
     {
       bodyLimit: 16 * 1024 * 1024,
+      config: { flushesItself: true },
       schema: {
         tags: ['events'],
         summary: 'Ingest one event or a batch',

@@ -10,6 +10,11 @@ export interface GroupCommitOptions<U> {
   /** A group closes once its units weigh this much (e.g. events in them). */
   maxWeight: number;
   weight: (unit: U) => number;
+  /**
+   * Resolves once what has been committed so far is on stable storage. A group's
+   * callers hear back only after it; meanwhile the next group may commit.
+   */
+  durable?: () => Promise<void>;
 }
 
 interface Pending<U, R> {
@@ -23,6 +28,8 @@ export class GroupCommitter<U, R> {
   private running = false;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /** Groups committed but not yet durable. */
+  private inFlight = 0;
 
   constructor(
     /** Commits all units in one transaction, answering one result per unit in order. */
@@ -39,7 +46,7 @@ export class GroupCommitter<U, R> {
 
   /** Resolves once everything submitted so far has settled. */
   async drain(): Promise<void> {
-    if (!this.running && !this.scheduled && this.queue.length === 0) return;
+    if (!this.running && !this.scheduled && this.queue.length === 0 && this.inFlight === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -73,14 +80,14 @@ export class GroupCommitter<U, R> {
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.schedule();
-      else for (const w of this.idleWaiters.splice(0)) w();
+      else this.wakeIdle();
     }
   }
 
   private async commitGroup(group: Pending<U, R>[]): Promise<void> {
     try {
       const results = await this.commit(group.map((p) => p.unit));
-      for (const [i, p] of group.entries()) p.resolve(results[i] as R);
+      this.settleWhenDurable(group.map((p, i) => [p, results[i] as R]));
     } catch (err) {
       if (group.length === 1) {
         group[0]!.reject(err);
@@ -90,11 +97,39 @@ export class GroupCommitter<U, R> {
       for (const p of group) {
         try {
           const [r] = await this.commit([p.unit]);
-          p.resolve(r as R);
+          this.settleWhenDurable([[p, r as R]]);
         } catch (e) {
           p.reject(e);
         }
       }
+    }
+  }
+
+  private settleWhenDurable(done: [Pending<U, R>, R][]): void {
+    if (!this.opts.durable) {
+      for (const [p, r] of done) p.resolve(r);
+      return;
+    }
+    this.inFlight++;
+    this.opts
+      .durable()
+      .then(
+        () => {
+          for (const [p, r] of done) p.resolve(r);
+        },
+        (err: unknown) => {
+          for (const [p] of done) p.reject(err);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.wakeIdle();
+      });
+  }
+
+  private wakeIdle(): void {
+    if (!this.running && !this.scheduled && this.queue.length === 0 && this.inFlight === 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 }

@@ -71,6 +71,8 @@ export class EventIngestor {
       maxWaitMs: opts.maxWaitMs,
       maxWeight: opts.maxEvents,
       weight: (u) => u.events.length,
+      // Durable before anyone is told; the fsync runs off the main thread while the next group commits.
+      durable: () => database.flush(),
     });
   }
 

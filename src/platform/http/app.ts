@@ -22,6 +22,13 @@ import type { App, AppContext } from './context.ts';
 import { registerErrorHandling } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route makes its writes durable before answering, so the generic flush is skipped. */
+    flushesItself?: boolean;
+  }
+}
+
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/placeholder');
 
 export interface BuildOptions {
@@ -84,6 +91,15 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  // A write is acknowledged only once it is on stable storage (SQLite commits without fsync; see Database.flush).
+  // Routes that flush on their own (event ingest, through group commit) say so in their config.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return payload;
+    if (reply.statusCode >= 400 || req.routeOptions.config.flushesItself) return payload;
+    await database.flush();
+    return payload;
   });
 
   healthRoutes(app, ctx);
