@@ -3,7 +3,7 @@
  * against a bare Fastify route in the same process layout (server in a child
  * process, load from this one), and raw better-sqlite3 batched inserts of the
  * same rows as the physical limit. Every measured ack is durable: the server
- * answers after its group commit (synchronous=FULL) and the bench checks that
+ * answers after its group commit and the WAL fsync (ADR 0003), and the bench checks that
  * the ledger holds every 2xx it counted.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -136,7 +136,7 @@ async function measureIngest(dir: string): Promise<Load & { stored: number }> {
   return { ...measured, stored };
 }
 
-/** The physical limit: the same ledger rows inserted by raw better-sqlite3 in transactions of 1,000. */
+/** The physical limit: the same ledger rows inserted by raw better-sqlite3 in transactions of 1,000, each fsynced (FULL). */
 function measureRaw(dir: string): { rowsPerSec: number } {
   const db = new SQLite(path.join(dir, 'raw.db'));
   db.pragma('journal_mode = WAL');

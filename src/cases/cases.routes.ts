@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody, pageLimit } from '../platform/http/schemas.ts';
+import { NUL_MESSAGE, noNul } from '../platform/text.ts';
 import type { Principal } from '../stores/stores.service.ts';
 import type { Actor } from './case-timeline.ts';
 import { addMessage, assignCase, casesByStatus, changeStatus, getCase, listCases } from './cases.service.ts';
@@ -65,7 +66,7 @@ export function casesRoutes(app: App, ctx: AppContext): void {
           status: z
             .string()
             .transform((s) => s.split(',').filter(Boolean))
-            .pipe(z.array(z.enum(caseStatuses)))
+            .pipe(z.array(z.enum(caseStatuses)).min(1, 'name at least one status'))
             .optional()
             .describe('One status or several, comma-separated'),
           source: z.enum(caseSources).optional(),
@@ -124,7 +125,10 @@ export function casesRoutes(app: App, ctx: AppContext): void {
         tags: ['cases'],
         summary: 'Add an agent reply or an internal note',
         params: caseParams,
-        body: z.object({ kind: z.enum(['reply', 'note']), body: z.string().trim().min(1).max(100_000) }),
+        body: z.object({
+          kind: z.enum(['reply', 'note']),
+          body: z.string().trim().min(1).max(100_000).refine(noNul, NUL_MESSAGE),
+        }),
         response: { 201: message, 400: errorBody, 404: errorBody },
       },
     },

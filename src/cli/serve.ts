@@ -32,7 +32,12 @@ export function serveCommand(): Command {
           token = seed.token;
         },
       });
-      const lines = [``, `Amends is running at ${server.url}`, `  API docs:  ${server.url}/api/docs`];
+      const lines = [
+        ``,
+        `Amends is running at ${server.url}`,
+        `  Database:  ${describeDb(config.db)} (${server.ctx.database.dialect})`,
+        `  API docs:  ${server.url}/api/docs`,
+      ];
       if (token) {
         lines.push(`  Console:   ${server.url}/#token=${token}`, `  Admin token for the "demo" store (shown once): ${token}`);
       }

@@ -8,7 +8,10 @@ export async function withDatabase<T>(fn: (database: Database, config: Config) =
   const database = openDatabase(config.db);
   try {
     await migrateToLatest(database);
-    return await fn(database, config);
+    const result = await fn(database, config);
+    // Durable before the command says it is done, even while a server holds the database open.
+    await database.flush();
+    return result;
   } finally {
     await database.close();
   }

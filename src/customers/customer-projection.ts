@@ -108,8 +108,14 @@ export async function removeOrder(
     .updateTable('customers')
     .set((eb) => ({
       orders_count: eb('orders_count', '-', 1),
-      total_spent: sql<number>`total_spent - case when currency = ${currency} then ${amount} else 0 end`,
-      total_refunded: sql<number>`total_refunded - case when currency = ${currency} then ${refunded} else 0 end`,
+      // cast: PostgreSQL would type a bare parameter in a CASE as a 32-bit integer.
+      total_spent: sql<number>`total_spent - case when currency = ${currency} then cast(${amount} as bigint) else 0 end`,
+      total_refunded: sql<number>`total_refunded - case when currency = ${currency} then cast(${refunded} as bigint) else 0 end`,
+      // The cancelled order no longer counts as the first or last one.
+      first_order_at: sql<string | null>`(select min(o.placed_at) from orders o
+        where o.store_id = customers.store_id and o.customer_id = customers.id and o.status = 'placed')`,
+      last_order_at: sql<string | null>`(select max(o.placed_at) from orders o
+        where o.store_id = customers.store_id and o.customer_id = customers.id and o.status = 'placed')`,
       updated_at: at,
     }))
     .where('store_id', '=', storeId)
@@ -128,7 +134,7 @@ export async function addRefund(
   await db
     .updateTable('customers')
     .set({
-      total_refunded: sql<number>`total_refunded + case when currency = ${currency} then ${amount} else 0 end`,
+      total_refunded: sql<number>`total_refunded + case when currency = ${currency} then cast(${amount} as bigint) else 0 end`,
       updated_at: at,
     })
     .where('store_id', '=', storeId)

@@ -1,13 +1,15 @@
 import { assignCase, changeStatus } from '../cases/cases.service.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
+import { getEvent } from '../events/events.service.ts';
 import { validateBatch } from '../events/ingest.ts';
 import { ManualClock } from '../platform/clock.ts';
 import type { AppContext } from '../platform/http/context.ts';
-import { createStore, createToken, ensureUser, getStore, storeIsEmpty } from '../stores/stores.service.ts';
-import { demoEvents } from './demo-store.ts';
+import { createStore, createToken, ensureUser, getStore } from '../stores/stores.service.ts';
+import { demoEvents, type RawEvent } from './demo-store.ts';
 import { Random, seededRng } from './rng.ts';
 
 export const DEMO_STORE = 'demo';
+const DEMO_COMPLETE = 'demo-seed-complete';
 
 const agents = [
   { email: 'maya@demo.example', name: 'Maya Chen', role: 'agent' },
@@ -35,18 +37,27 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
     await createStore(db, ctx.clock, { id: DEMO_STORE, name: 'Demo Tea & Coffee Co.', timezone: 'America/New_York', currency: 'USD' });
   }
   let count = 0;
-  const seeded = await storeIsEmpty(db, DEMO_STORE);
+  // The last demo event marks a finished seed. A seed cut short (Ctrl+C) resumes: every demo event has a fixed
+  // id, so those already in are answered as duplicates and the rest go in.
+  const seeded = (await getEvent(db, DEMO_STORE, DEMO_COMPLETE)) === undefined;
   if (seeded) {
     const now = ctx.clock.now();
-    const events = demoEvents({ now });
+    const events: RawEvent[] = [
+      ...demoEvents({ now }),
+      { id: DEMO_COMPLETE, type: 'metric.observed', occurredAt: now.toISOString(), data: { metric: 'demo_seeded', value: 1 } },
+    ];
     for (let i = 0; i < events.length; i += 1000) {
       const v = validateBatch(events.slice(i, i + 1000), DEMO_STORE);
       if (!v.ok) throw new Error(`demo event ${i + v.errors[0]!.index} is invalid: ${v.errors[0]!.path} ${v.errors[0]!.message}`);
-      await ctx.ingestor.ingest(DEMO_STORE, v.events, 'demo');
-      count += v.events.length;
-      onProgress?.(count, events.length);
+      // The marker goes in only after the cases are worked, so an interrupted run is redone as a whole.
+      const batch = v.events.filter((e) => e.id !== DEMO_COMPLETE);
+      await ctx.ingestor.ingest(DEMO_STORE, batch, 'demo');
+      count += batch.length;
+      onProgress?.(count, events.length - 1);
     }
     await workCases(ctx, now);
+    const marker = validateBatch(events.slice(-1), DEMO_STORE);
+    if (marker.ok) await ctx.ingestor.ingest(DEMO_STORE, marker.events, 'demo');
   }
   const admin = await ensureUser(db, ctx.clock, DEMO_STORE, { email: 'owner@demo.example', name: 'Robin Hart', role: 'admin' });
   const { token } = await createToken(db, ctx.clock, { storeId: DEMO_STORE, role: 'admin', name: 'demo console', userId: admin.id });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NUL_MESSAGE, noNul } from '../platform/text.ts';
 
 /** DESIGN.md §3: the one envelope every fact arrives in. */
 
@@ -6,10 +7,10 @@ const isoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-01T14:03:00Z' })
   .transform((s) => new Date(s).toISOString());
 
-const id = z.string().min(1).max(200);
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().max(max).refine(noNul, NUL_MESSAGE);
+const id = z.string().min(1).max(200).refine(noNul, NUL_MESSAGE);
 
-export const money = z.object({
+export const money = z.strictObject({
   amount: z
     .number({ message: 'must be an integer number of minor units (cents)' })
     .int('must be an integer number of minor units (cents)')
@@ -22,7 +23,7 @@ export type Money = z.infer<typeof money>;
 export const shipmentStatuses = ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'] as const;
 export const complaintChannels = ['email', 'chat', 'portal', 'phone', 'social', 'api'] as const;
 
-const customerUpserted = z.object({
+const customerUpserted = z.strictObject({
   customerId: id,
   email: z.email().max(320).optional(),
   name: text(200).optional(),
@@ -33,14 +34,14 @@ const customerUpserted = z.object({
   timezone: text(64).optional(),
 });
 
-const orderItem = z.object({
+const orderItem = z.strictObject({
   sku: text(100),
   name: text(500),
   quantity: z.number().int().min(1),
   price: money,
 });
 
-const orderPlaced = z.object({
+const orderPlaced = z.strictObject({
   orderId: id,
   customerId: id,
   total: money,
@@ -49,9 +50,9 @@ const orderPlaced = z.object({
   channel: text(50).optional(),
 });
 
-const orderCancelled = z.object({ orderId: id, reason: text(1000).optional() });
+const orderCancelled = z.strictObject({ orderId: id, reason: text(1000).optional() });
 
-const shipment = z.object({
+const shipment = z.strictObject({
   shipmentId: id,
   orderId: id,
   carrier: text(100).optional(),
@@ -62,9 +63,9 @@ const shipment = z.object({
   lastCarrierEventAt: isoDateTime.optional(),
 });
 
-const shipmentDelivered = z.object({ shipmentId: id, orderId: id, deliveredAt: isoDateTime });
+const shipmentDelivered = z.strictObject({ shipmentId: id, orderId: id, deliveredAt: isoDateTime });
 
-const payment = z.object({
+const payment = z.strictObject({
   paymentId: id,
   orderId: id.optional(),
   customerId: id,
@@ -72,9 +73,9 @@ const payment = z.object({
   reason: text(1000).optional(),
 });
 
-const refundRecorded = z.object({ refundId: id, orderId: id, amount: money, reason: text(1000).optional() });
+const refundRecorded = z.strictObject({ refundId: id, orderId: id, amount: money, reason: text(1000).optional() });
 
-const reviewPosted = z.object({
+const reviewPosted = z.strictObject({
   reviewId: id,
   customerId: id.optional(),
   orderId: id.optional(),
@@ -84,14 +85,14 @@ const reviewPosted = z.object({
 });
 
 const complaintReceived = z
-  .object({
+  .strictObject({
     complaintId: id,
     customerId: id.optional(),
     email: z.email().max(320).optional(),
     orderId: id.optional(),
     channel: z.enum(complaintChannels),
     subject: text(500).optional(),
-    body: z.string().min(1).max(100_000),
+    body: z.string().min(1).max(100_000).refine(noNul, NUL_MESSAGE),
   })
   .refine((d) => d.customerId !== undefined || d.email !== undefined, {
     message: 'a complaint needs customerId or email',
@@ -100,7 +101,7 @@ const complaintReceived = z
 
 const surveyRanges = { csat: [1, 5], ces: [1, 7], nps: [0, 10] } as const;
 const surveyAnswered = z
-  .object({
+  .strictObject({
     caseId: id,
     kind: z.enum(['csat', 'ces', 'nps']),
     score: z.number().int(),
@@ -113,7 +114,7 @@ const surveyAnswered = z
     }
   });
 
-const metricObserved = z.object({ metric: text(100).min(1), value: z.number(), window: text(50).optional() });
+const metricObserved = z.strictObject({ metric: text(100).min(1), value: z.number(), window: text(50).optional() });
 
 export const eventDataSchemas = {
   'customer.upserted': customerUpserted,
@@ -147,7 +148,7 @@ export const envelopeSchema = z.strictObject({
     message: `must be one of: ${eventTypes.join(', ')}`,
   }),
   occurredAt: isoDateTime,
-  store: z.string().min(1).max(100).optional(),
+  store: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE).optional(),
   data: z.record(z.string(), z.unknown()),
 });
 
@@ -184,13 +185,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Where an issue is: an unknown key is named itself, not by the object holding it. */
+function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return [...issue.path, issue.keys[0]!];
+  return issue.path;
+}
+
 /** Validates one raw event: the envelope first, then `data` by its type. */
 export function parseEvent(raw: unknown, index: number): ParseResult {
   const env = envelopeSchema.safeParse(raw);
   if (!env.success) {
     return {
       ok: false,
-      errors: env.error.issues.map((i) => ({ index, path: formatPath(i.path), message: i.message })),
+      errors: env.error.issues.map((i) => ({ index, path: formatPath(issuePath(i)), message: i.message })),
     };
   }
   const schema = eventDataSchemas[env.data.type];
@@ -198,7 +205,7 @@ export function parseEvent(raw: unknown, index: number): ParseResult {
   if (!data.success) {
     return {
       ok: false,
-      errors: data.error.issues.map((i) => ({ index, path: formatPath(['data', ...i.path]), message: i.message })),
+      errors: data.error.issues.map((i) => ({ index, path: formatPath(['data', ...issuePath(i)]), message: i.message })),
     };
   }
   return { ok: true, event: { ...env.data, data: data.data } as AmendsEvent };

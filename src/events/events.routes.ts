@@ -54,6 +54,7 @@ export function eventsRoutes(app: App, ctx: AppContext): void {
       if (isBatch) {
         const events = (body as { events: unknown }).events;
         if (!Array.isArray(events)) throw new AppError(400, 'invalid_request', 'events must be an array', 'events');
+        if (events.length === 0) throw new AppError(400, 'invalid_request', 'events must hold at least one event', 'events');
         if (events.length > MAX_BATCH) {
           throw new AppError(400, 'batch_too_large', `a batch holds at most ${MAX_BATCH} events; got ${events.length}`, 'events');
         }
@@ -64,7 +65,8 @@ export function eventsRoutes(app: App, ctx: AppContext): void {
       const validated = validateBatch(raw, principal.storeId);
       if (!validated.ok) {
         const first = validated.errors[0]!;
-        const path = isBatch ? formatPath(['events', first.index]) + (first.path ? `.${first.path}` : '') : first.path;
+        // A whole event that is not an object has no field to name: the path is then the event itself.
+        const path = isBatch ? formatPath(['events', first.index]) + (first.path ? `.${first.path}` : '') : first.path || 'body';
         throw new AppError(400, first.path === 'store' ? 'store_mismatch' : 'invalid_event', `${path}: ${first.message}`, path, {
           index: isBatch ? first.index : undefined,
           errors: validated.errors.slice(0, 50),

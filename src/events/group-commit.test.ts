@@ -217,3 +217,49 @@ describe('GroupCommitter', () => {
     });
   });
 });
+
+describe('GroupCommitter with a durability step', () => {
+  const opts = { maxWaitMs: 0, maxWeight: 100, weight: () => 1 };
+
+  it('answers a group only once it is durable, and commits the next group meanwhile', async () => {
+    const { calls, commit } = fakeCommit();
+    const disk = [deferred(), deferred()];
+    let flushes = 0;
+    const gc = new GroupCommitter(commit, { ...opts, durable: () => disk[flushes++]!.promise });
+    const a = track(gc.submit('a'));
+    await settle();
+    expect(calls).toEqual([['a']]);
+    expect(a.state).toBe('pending');
+    // A second group commits while the first one's fsync is still running.
+    const b = track(gc.submit('b'));
+    await settle();
+    expect(calls).toEqual([['a'], ['b']]);
+    expect([a.state, b.state]).toEqual(['pending', 'pending']);
+    disk[0]!.resolve();
+    await settle();
+    expect([a.state, b.state]).toEqual(['resolved', 'pending']);
+    disk[1]!.resolve();
+    await settle();
+    expect(b.state).toBe('resolved');
+  });
+
+  it('fails the callers of a group whose durability step fails', async () => {
+    const { commit } = fakeCommit();
+    const gc = new GroupCommitter(commit, { ...opts, durable: () => Promise.reject(new Error('fsync failed')) });
+    await expect(gc.submit('a')).rejects.toThrow('fsync failed');
+  });
+
+  it('drain waits for groups that are committed but not yet durable', async () => {
+    const { commit } = fakeCommit();
+    const disk = deferred();
+    const gc = new GroupCommitter(commit, { ...opts, durable: () => disk.promise });
+    const a = track(gc.submit('a'));
+    await settle();
+    const drained = track(gc.drain());
+    await settle();
+    expect(drained.state).toBe('pending');
+    disk.resolve();
+    await settle();
+    expect([a.state, drained.state]).toEqual(['resolved', 'resolved']);
+  });
+});

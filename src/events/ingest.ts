@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { DB } from '../platform/db/schema.ts';
@@ -97,6 +97,14 @@ export class EventIngestor {
   private async commit(units: Unit[]): Promise<IngestedEvent[][]> {
     const receivedAt = this.clock.now().toISOString();
     return this.database.db.transaction().execute(async (trx) => {
+      if (this.database.dialect === 'postgres') {
+        // Several processes may ingest at once on PostgreSQL. A store's ingest transactions take turns, so its
+        // events commit in `seq` order (a reader paging with `after` never skips one) and each projection sees
+        // the one before (one case per complaint, one customer per e-mail). Sorted, so two groups cannot deadlock.
+        for (const storeId of [...new Set(units.map((u) => u.storeId))].sort()) {
+          await sql`select pg_advisory_xact_lock(hashtext(${`amends.ingest:${storeId}`}))`.execute(trx);
+        }
+      }
       // The first occurrence of an id in the group is the one that may be new; later ones are duplicates.
       const seen = new Set<string>();
       const candidates: { unit: Unit; event: AmendsEvent; u: number; i: number }[] = [];

@@ -57,15 +57,25 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
     case 'shipment.updated': {
       const d = e.data;
       const status = d.status ?? (e.type === 'shipment.created' ? 'label_created' : undefined);
-      const values = {
+      // Events can arrive out of order: a descriptive field fills in when missing or when this event is the
+      // newest; the status only moves on a newer event, and never back from delivered.
+      const newer = sql<boolean>`shipments.updated_at <= ${at}`;
+      const fill = (col: string, v: string | undefined) =>
+        sql<string>`case when ${newer} or ${sql.ref(`shipments.${col}`)} is null then ${v} else ${sql.ref(`shipments.${col}`)} end`;
+      const update: Record<string, unknown> = {
+        updated_at: sql<string>`case when ${newer} then ${at} else shipments.updated_at end`,
+      };
+      const descriptive = {
         carrier: d.carrier,
         tracking_number: d.trackingNumber,
         shipped_at: d.shippedAt,
         promised_by: d.promisedBy,
         last_carrier_event_at: d.lastCarrierEventAt,
-        status,
       };
-      const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+      for (const [col, v] of Object.entries(descriptive)) if (v !== undefined) update[col] = fill(col, v);
+      if (status !== undefined) {
+        update.status = sql<string>`case when shipments.status = 'delivered' or not (${newer}) then shipments.status else ${status} end`;
+      }
       await db
         .insertInto('shipments')
         .values({
@@ -81,7 +91,7 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
           delivered_at: null,
           updated_at: at,
         })
-        .onConflict((oc) => oc.columns(['store_id', 'id']).doUpdateSet({ ...given, updated_at: at }))
+        .onConflict((oc) => oc.columns(['store_id', 'id']).doUpdateSet(update))
         .execute();
       if (status === 'lost' || status === 'exception') {
         await recordFailure(db, storeId, at, { orderId: d.orderId });

@@ -14,6 +14,8 @@ export interface Config {
   groupCommitMaxEvents: number;
   /** Public base URL used in links the server prints. */
   publicUrl: string | undefined;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
 }
 
 const envSchema = z.object({
@@ -24,6 +26,7 @@ const envSchema = z.object({
   AMENDS_GROUP_COMMIT_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
   AMENDS_GROUP_COMMIT_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(5000),
   AMENDS_PUBLIC_URL: z.string().url().optional(),
+  AMENDS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -41,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     groupCommitMaxWaitMs: e.AMENDS_GROUP_COMMIT_MAX_WAIT_MS,
     groupCommitMaxEvents: e.AMENDS_GROUP_COMMIT_MAX_EVENTS,
     publicUrl: e.AMENDS_PUBLIC_URL,
+    metricsToken: e.AMENDS_METRICS_TOKEN,
     ...overrides,
   };
 }

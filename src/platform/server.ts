@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import { type Config, describeDb } from './config.ts';
+import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import type { App, AppContext } from './http/context.ts';
 
@@ -19,18 +19,13 @@ export async function startServer(
   opts: { clock?: Clock; beforeListen?: (ctx: AppContext) => Promise<void> } = {},
 ): Promise<RunningServer> {
   const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
-  await opts.beforeListen?.(ctx);
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  app.log.info({ url, db: describeDb(config.db), dialect: ctx.database.dialect }, 'amends listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= app.close();
     return closing;
   };
+  // Installed before any work (the demo seed included), so Ctrl+C always ends cleanly.
   const onSignal = (signal: NodeJS.Signals) => {
     app.log.info({ signal }, 'shutting down');
     close().then(
@@ -43,5 +38,11 @@ export async function startServer(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+
+  await opts.beforeListen?.(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   return { app, ctx, url, close };
 }

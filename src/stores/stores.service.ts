@@ -62,11 +62,6 @@ export async function getStore(db: Kysely<DB>, id: string): Promise<Store | unde
   return row && { id: row.id, name: row.name, timezone: row.timezone, currency: row.currency, createdAt: row.created_at };
 }
 
-export async function storeIsEmpty(db: Kysely<DB>, storeId: string): Promise<boolean> {
-  const row = await db.selectFrom('events').select('seq').where('store_id', '=', storeId).limit(1).executeTakeFirst();
-  return row === undefined;
-}
-
 export interface User {
   id: string;
   email: string;

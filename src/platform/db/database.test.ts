@@ -33,4 +33,21 @@ describe('SQLite flush (fsync of the WAL before an ack)', () => {
       await database.close();
     }
   });
+
+  it('fails every later flush after one fsync fails, and reports itself unhealthy', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'amends-flush-')), 'f.db');
+    const database = openDatabase(file);
+    try {
+      await sql`create table t (a integer)`.execute(database.db);
+      expect(await database.ping()).toBe(true);
+      vi.spyOn(fs, 'fsync').mockImplementationOnce(((_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) =>
+        cb(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }))) as typeof fs.fsync);
+      await expect(database.flush()).rejects.toThrow(/fsync .* failed/);
+      // A retried fsync could report success for pages the kernel already dropped: it must not be trusted.
+      await expect(database.flush()).rejects.toThrow(/fsync .* failed/);
+      expect(await database.ping()).toBe(false);
+    } finally {
+      await database.close();
+    }
+  });
 });

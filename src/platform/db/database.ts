@@ -44,7 +44,7 @@ function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
-    ping: () => ping(db),
+    ping: async () => (wal?.healthy() ?? true) && (await ping(db)),
     flush: () => wal?.sync() ?? Promise.resolve(),
     close: async () => {
       await wal?.close();
@@ -63,14 +63,23 @@ function walSyncer(walPath: string) {
   let fd: number | undefined;
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
+  // After a failed fsync the kernel may have dropped the dirty pages and a retry can wrongly succeed, so a
+  // failure is final: every later flush fails too, and the database reports itself unhealthy.
+  let failed: Error | undefined;
   const fsyncOnce = async () => {
-    // The WAL exists once anything has been committed in WAL mode; before that there is nothing to sync.
-    if (fd === undefined) {
-      if (!fs.existsSync(walPath)) return;
-      fd = fs.openSync(walPath, 'r+');
+    if (failed) throw failed;
+    try {
+      // The WAL exists once anything has been committed in WAL mode; before that there is nothing to sync.
+      if (fd === undefined) {
+        if (!fs.existsSync(walPath)) return;
+        fd = fs.openSync(walPath, 'r+');
+      }
+      const handle = fd;
+      await new Promise<void>((resolve, reject) => fs.fsync(handle, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      failed = new Error(`fsync of ${walPath} failed; writes can no longer be acknowledged: ${String(err)}`, { cause: err });
+      throw failed;
     }
-    const handle = fd;
-    await new Promise<void>((resolve, reject) => fs.fsync(handle, (err) => (err ? reject(err) : resolve())));
   };
   const sync = (): Promise<void> => {
     if (!running) {
@@ -80,14 +89,21 @@ function walSyncer(walPath: string) {
       return running;
     }
     // Writes committed now may have missed the running fsync: they need the one after it.
-    next ??= running.then(() => {
-      next = undefined;
-      return sync();
-    });
+    next ??= running.then(
+      () => {
+        next = undefined;
+        return sync();
+      },
+      () => {
+        next = undefined;
+        return sync();
+      },
+    );
     return next;
   };
   return {
     sync,
+    healthy: () => failed === undefined,
     async close() {
       await running?.catch(() => {});
       await next?.catch(() => {});

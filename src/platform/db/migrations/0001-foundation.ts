@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.ts';
 
 /** Stores, auth, the event ledger, projections and cases. */
@@ -188,6 +188,14 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('cases_store_created_idx').on('cases').columns(['store_id', 'created_at', 'id']).execute();
   await db.schema.createIndex('cases_store_status_idx').on('cases').columns(['store_id', 'status']).execute();
   await db.schema.createIndex('cases_store_customer_idx').on('cases').columns(['store_id', 'customer_id']).execute();
+  // One case per complaint, whichever process projects it.
+  await db.schema
+    .createIndex('cases_store_complaint_uq')
+    .on('cases')
+    .columns(['store_id', 'complaint_id'])
+    .unique()
+    .where(sql.ref('complaint_id'), 'is not', null)
+    .execute();
 
   await db.schema
     .createTable('case_messages')
