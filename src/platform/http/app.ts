@@ -41,6 +41,19 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/** Counts by a label, looking each label's counter up once. */
+function byLabel(child: (label: string) => { inc(): void }): (label: string) => void {
+  const cache = new Map<string, { inc(): void }>();
+  return (label) => {
+    let c = cache.get(label);
+    if (!c) {
+      c = child(label);
+      cache.set(label, c);
+    }
+    c.inc();
+  };
+}
+
 /** Builds the whole app: plugins, then routes (fastify/demo's layout). Does not listen. */
 export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: AppContext }> {
   const database = opts.database ?? openDatabase(opts.config.db);
@@ -52,8 +65,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
     clock,
     { maxWaitMs: opts.config.groupCommitMaxWaitMs, maxEvents: opts.config.groupCommitMaxEvents },
     {
-      onAccepted: (type) => metrics.eventsIngested.inc({ type }),
-      onDuplicate: (type) => metrics.eventsDuplicate.inc({ type }),
+      onAccepted: byLabel((type) => metrics.eventsIngested.labels(type)),
+      onDuplicate: byLabel((type) => metrics.eventsDuplicate.labels(type)),
     },
   );
   const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics };
@@ -87,19 +100,41 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   registerErrorHandling(app);
   registerAuth(app, ctx);
 
-  app.addHook('onResponse', async (req, reply) => {
+  // Label children are looked up once per (method, route, status): hashing label sets on every request costs
+  // more than counting. Callback style, so that no promise is made per request.
+  const counters = new Map<string, { inc(): void }>();
+  const timers = new Map<string, { observe(v: number): void }>();
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    const status = String(reply.statusCode);
+    const key = `${req.method} ${route}`;
+    let timer = timers.get(key);
+    if (!timer) {
+      timer = metrics.httpDuration.labels(req.method, route);
+      timers.set(key, timer);
+    }
+    let counter = counters.get(`${key} ${status}`);
+    if (!counter) {
+      counter = metrics.httpRequests.labels(req.method, route, status);
+      counters.set(`${key} ${status}`, counter);
+    }
+    counter.inc();
+    timer.observe(reply.elapsedTime / 1000);
+    done();
   });
 
   // A write is acknowledged only once it is on stable storage (SQLite commits without fsync; see Database.flush).
   // Routes that flush on their own (event ingest, through group commit) say so in their config.
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return payload;
-    if (reply.statusCode >= 400 || req.routeOptions.config.flushesItself) return payload;
-    await database.flush();
-    return payload;
+  app.addHook('onSend', (req, reply, payload, done) => {
+    const reads = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+    if (reads || reply.statusCode >= 400 || req.routeOptions.config.flushesItself) {
+      done(null, payload);
+      return;
+    }
+    database.flush().then(
+      () => done(null, payload),
+      (err: Error) => done(err),
+    );
   });
 
   healthRoutes(app, ctx);
