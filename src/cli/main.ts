@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { AppError } from '../platform/errors.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
@@ -8,6 +9,7 @@ import { tokenCommand } from './token.ts';
 
 const program = new Command()
   .name('amends')
+  .version(pkg.version)
   .description(
     'Amends: service recovery for online stores. The database is AMENDS_DB (a SQLite file path, default ./data/amends.db, or postgres://…).',
   )
