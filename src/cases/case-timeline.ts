@@ -6,7 +6,6 @@ export interface Actor {
   type: ActorType;
   id: string | null;
 }
-export const systemActor: Actor = { type: 'system', id: null };
 
 /** Appends one entry to a case's timeline: who did what, when. */
 export async function recordActivity(

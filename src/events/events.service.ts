@@ -55,12 +55,3 @@ export async function listEvents(
   const page = rows.slice(0, q.limit).map(toStoredEvent);
   return { events: page, nextCursor: rows.length > q.limit ? (page.at(-1)?.seq ?? null) : null };
 }
-
-export async function countEvents(db: Kysely<DB>, storeId: string): Promise<number> {
-  const row = await db
-    .selectFrom('events')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('store_id', '=', storeId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -26,7 +26,3 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
 }
-
-export function isoNow(clock: Clock): string {
-  return clock.now().toISOString();
-}

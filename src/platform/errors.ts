@@ -16,7 +16,3 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string, id: string) => new AppError(404, 'not_found', `${what} ${id} not found`);
-export const badRequest = (message: string, path?: string) => new AppError(400, 'invalid_request', message, path);
-export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(409, code, message, undefined, details);

@@ -29,5 +29,3 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   }
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
-
-export const migrationNames = Object.keys(migrations);
