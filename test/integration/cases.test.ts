@@ -1,38 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseDetail, CaseSummary } from '../../src/cases/cases.service.ts';
 import { allowedTransitions, type CaseStatus, caseStatuses } from '../../src/cases/lifecycle.ts';
 import { openCase } from '../../src/cases/open-case.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { ensureUser } from '../../src/stores/stores.service.ts';
 import { auth, buildTestApp, engineAvailable, engines, ev, type TestApp, usd } from '../helper.ts';
 
-interface CaseJson {
-  id: string;
-  number: number;
-  status: CaseStatus;
-  source: string;
-  channel: string | null;
-  customerId: string | null;
-  orderId: string | null;
-  subject: string | null;
-  assigneeId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt: string | null;
-  closedAt: string | null;
-}
-
-interface TimelineJson {
-  at: string;
-  kind: 'activity' | 'message' | 'event';
-  type: string;
-  actor?: { type: string; id: string | null };
-  data: Record<string, unknown>;
-}
-
-interface CaseDetailJson extends CaseJson {
-  messages: { id: string; kind: string; authorType: string; authorId: string | null; body: string; createdAt: string }[];
-  timeline: TimelineJson[];
-}
+// The API answers the services' own shapes, serialised.
+type CaseJson = CaseSummary;
+type CaseDetailJson = CaseDetail;
 
 const MINUTE = 60_000;
 

@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RelationshipMetrics } from '../../src/customers/relationship.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { auth, buildTestApp, engineAvailable, engines, ev, type TestApp, usd } from '../helper.ts';
 
-interface Metrics {
-  ordersCount: number;
-  lifetimeValue: number;
-  averageOrderValue: number;
-  firstOrderAt: string | null;
-  lastOrderAt: string | null;
-  tenureDays: number;
-  daysSinceLastOrder: number | null;
-  failuresCount: number;
-  lastFailureAt: string | null;
-  segment: string;
-}
+type Metrics = RelationshipMetrics;
 
 const DAY = 86_400_000;
 const iso = (s: string) => new Date(s).toISOString();
