@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import { customerTiers } from '../customers/tier.ts';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody, pageLimit } from '../platform/http/schemas.ts';
 import { NUL_MESSAGE, noNul } from '../platform/text.ts';
 import type { Principal } from '../stores/stores.service.ts';
+import { guardrailRules } from '../triage/guardrails.ts';
+import { emotions, issueKinds } from '../triage/labels.ts';
+import { triageResultSchema } from '../triage/triage.schema.ts';
 import type { Actor } from './case-timeline.ts';
-import { addMessage, assignCase, casesByStatus, changeStatus, getCase, listCases } from './cases.service.ts';
+import { addMessage, assignCase, casesByStatus, changeStatus, getCase, listCases, setAvertable } from './cases.service.ts';
 import { caseSources, caseStatuses } from './lifecycle.ts';
+import { priorities } from './priority.ts';
+import { queues } from './route-case.ts';
 
 const caseSummary = z.object({
   id: z.string(),
@@ -22,6 +28,17 @@ const caseSummary = z.object({
   updatedAt: z.string(),
   resolvedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
+  kind: z.enum(issueKinds).nullable(),
+  severity: z.number().int().min(1).max(4).nullable(),
+  emotion: z.object({ primary: z.enum(emotions), intensity: z.number() }).nullable(),
+  priority: z.object({ level: z.enum(priorities), score: z.number().int() }).nullable(),
+  queue: z.enum(queues).nullable(),
+  customerTier: z.enum(customerTiers).nullable(),
+  avertable: z.boolean(),
+  due: z
+    .object({ firstResponse: z.string().nullable(), resolution: z.string().nullable() })
+    .describe('SLA due instants; null while paused'),
+  firstRespondedAt: z.string().nullable(),
 });
 
 const message = z.object({
@@ -31,9 +48,41 @@ const message = z.object({
   authorId: z.string().nullable(),
   body: z.string(),
   createdAt: z.string(),
+  status: z.string().nullable().describe('replies: `queued` until a channel delivers them'),
+  channel: z.string().nullable(),
+  subject: z.string().nullable(),
+  locale: z.string().nullable(),
+  template: z.string().nullable(),
+  triage: triageResultSchema.nullable(),
 });
 
 const caseDetail = caseSummary.extend({
+  triage: triageResultSchema.nullable().describe("the opening words' labels, each with its evidence"),
+  guardrails: z.array(
+    z.object({
+      rule: z.enum(guardrailRules),
+      reason: z.string(),
+      at: z.string(),
+      effect: z.object({ severityFrom: z.number().optional(), severityTo: z.number().optional(), route: z.literal('manager') }),
+    }),
+  ),
+  guidance: z.array(z.string()),
+  priorityFactors: z.array(z.object({ factor: z.string(), points: z.number(), detail: z.string() })),
+  sla: z.array(
+    z.object({
+      metric: z.enum(['first_response', 'resolution']),
+      status: z.string(),
+      targetMinutes: z.number(),
+      startedAt: z.string(),
+      dueAt: z.string().nullable(),
+      warnAt: z.string().nullable(),
+      pausedAt: z.string().nullable(),
+      metAt: z.string().nullable(),
+      breached: z.boolean(),
+      percentUsed: z.number(),
+    }),
+  ),
+  acknowledgement: message.nullable(),
   messages: z.array(message),
   timeline: z.array(
     z.object({
@@ -72,6 +121,7 @@ export function casesRoutes(app: App, ctx: AppContext): void {
           source: z.enum(caseSources).optional(),
           assignee: z.string().optional().describe('A user id, or `none` for unassigned'),
           customerId: z.string().optional(),
+          queue: z.enum(queues).optional(),
           createdFrom: isoInstant.optional(),
           createdTo: isoInstant.optional(),
           cursor: z.string().optional(),
@@ -107,14 +157,14 @@ export function casesRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['cases'],
-        summary: 'One case with its messages and timeline',
+        summary: 'One case: triage labels with evidence, guardrails, priority, queue, SLA clocks, acknowledgement, messages, timeline',
         params: caseParams,
         response: { 200: caseDetail, 404: errorBody },
       },
     },
     async (req) => {
       const p = requireRole(req, 'agent');
-      return getCase(db, p.storeId, req.params.id);
+      return getCase(db, p.storeId, req.params.id, ctx.clock.now());
     },
   );
 
@@ -171,6 +221,26 @@ export function casesRoutes(app: App, ctx: AppContext): void {
     async (req) => {
       const p = requireRole(req, 'agent');
       return assignCase(db, ctx.clock, p.storeId, req.params.id, req.body.assigneeId, actorOf(p));
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/avertable',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Mark (or unmark) the failure as avertable: a guardrail that sends the case to the manager queue',
+        params: caseParams,
+        body: z.object({
+          avertable: z.boolean(),
+          reason: z.string().trim().min(1, 'say why').max(2000).refine(noNul, NUL_MESSAGE),
+        }),
+        response: { 200: caseSummary, 400: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return setAvertable(db, ctx.clock, p.storeId, req.params.id, req.body, actorOf(p));
     },
   );
 }

@@ -1,11 +1,18 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { CustomerTier } from '../customers/tier.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { CasesTable, DB } from '../platform/db/schema.ts';
+import type { CaseMessagesTable, CasesTable, DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/schemas.ts';
 import { newId } from '../platform/ids.ts';
+import { applyGuardrails, type GuardrailFiring, guardrailGuidance } from '../triage/guardrails.ts';
+import type { Emotion, IssueKind, Severity, TriageResult } from '../triage/labels.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
 import { type CaseSource, type CaseStatus, transition } from './lifecycle.ts';
+import type { PriorityFactor } from './priority.ts';
+import type { Queue } from './route-case.ts';
+import { caseSlaView, meetFirstResponse, onCaseStatusChanged } from './sla.service.ts';
+import type { Priority } from './sla.ts';
 
 export interface CaseSummary {
   id: string;
@@ -21,6 +28,17 @@ export interface CaseSummary {
   updatedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
+  /** Triage labels; null until the case has been triaged (a case with no customer words). */
+  kind: IssueKind | null;
+  severity: Severity | null;
+  emotion: { primary: Emotion; intensity: number } | null;
+  priority: { level: Priority; score: number } | null;
+  queue: Queue | null;
+  customerTier: CustomerTier | null;
+  avertable: boolean;
+  /** SLA due instants (null while the clock is paused or when there is none). */
+  due: { firstResponse: string | null; resolution: string | null };
+  firstRespondedAt: string | null;
 }
 
 export function toCase(r: Selectable<CasesTable>): CaseSummary {
@@ -38,6 +56,15 @@ export function toCase(r: Selectable<CasesTable>): CaseSummary {
     updatedAt: r.updated_at,
     resolvedAt: r.resolved_at,
     closedAt: r.closed_at,
+    kind: r.kind as IssueKind | null,
+    severity: r.severity === null ? null : (Number(r.severity) as Severity),
+    emotion: r.emotion === null ? null : { primary: r.emotion as Emotion, intensity: Number(r.emotion_intensity ?? 0) },
+    priority: r.priority === null ? null : { level: r.priority as Priority, score: Number(r.priority_score ?? 0) },
+    queue: r.queue as Queue | null,
+    customerTier: r.customer_tier as CustomerTier | null,
+    avertable: Number(r.avertable) === 1,
+    due: { firstResponse: r.first_response_due_at, resolution: r.resolution_due_at },
+    firstRespondedAt: r.first_responded_at,
   };
 }
 
@@ -47,6 +74,7 @@ export interface CaseFilter {
   /** A user id, or `none` for unassigned cases. */
   assignee?: string | undefined;
   customerId?: string | undefined;
+  queue?: Queue | undefined;
   createdFrom?: string | undefined;
   createdTo?: string | undefined;
   cursor?: string | undefined;
@@ -65,6 +93,7 @@ export async function listCases(
   if (f.assignee === 'none') q = q.where('assignee_id', 'is', null);
   else if (f.assignee) q = q.where('assignee_id', '=', f.assignee);
   if (f.customerId) q = q.where('customer_id', '=', f.customerId);
+  if (f.queue) q = q.where('queue', '=', f.queue);
   if (f.createdFrom) q = q.where('created_at', '>=', f.createdFrom);
   if (f.createdTo) q = q.where('created_at', '<', f.createdTo);
   if (f.cursor) {
@@ -102,17 +131,64 @@ export interface CaseMessage {
   authorId: string | null;
   body: string;
   createdAt: string;
+  /** Replies: `queued` until a channel delivers them. */
+  status: string | null;
+  channel: string | null;
+  subject: string | null;
+  locale: string | null;
+  template: string | null;
+  /** Inbound messages: the triage of these words, with evidence. */
+  triage: TriageResult | null;
+}
+
+export interface SlaView {
+  metric: 'first_response' | 'resolution';
+  status: string;
+  targetMinutes: number;
+  startedAt: string;
+  dueAt: string | null;
+  warnAt: string | null;
+  pausedAt: string | null;
+  metAt: string | null;
+  breached: boolean;
+  percentUsed: number;
 }
 
 export interface CaseDetail extends CaseSummary {
+  /** The opening words' triage: every label with the phrases and rules that produced it. */
+  triage: TriageResult | null;
+  guardrails: GuardrailFiring[];
+  /** For whoever writes the next reply, from the guardrails that fired. */
+  guidance: string[];
+  priorityFactors: PriorityFactor[];
+  sla: SlaView[];
+  /** The instant acknowledgement sent when the case opened, if any. */
+  acknowledgement: CaseMessage | null;
   messages: CaseMessage[];
   /** Activities, messages and the order's events, oldest first. */
   timeline: TimelineEntry[];
 }
 
-export async function getCase(db: Kysely<DB>, storeId: string, caseId: string): Promise<CaseDetail> {
+function toMessage(m: Selectable<CaseMessagesTable>): CaseMessage {
+  return {
+    id: m.id,
+    kind: m.kind as CaseMessage['kind'],
+    authorType: m.author_type,
+    authorId: m.author_id,
+    body: m.body,
+    createdAt: m.created_at,
+    status: m.status,
+    channel: m.channel,
+    subject: m.subject,
+    locale: m.locale,
+    template: m.template,
+    triage: m.triage ? (JSON.parse(m.triage) as TriageResult) : null,
+  };
+}
+
+export async function getCase(db: Kysely<DB>, storeId: string, caseId: string, now: Date): Promise<CaseDetail> {
   const row = await loadCase(db, storeId, caseId);
-  const [activities, messages, events] = await Promise.all([
+  const [activities, messages, events, sla] = await Promise.all([
     db.selectFrom('case_activities').selectAll().where('store_id', '=', storeId).where('case_id', '=', caseId).orderBy('seq').execute(),
     db
       .selectFrom('case_messages')
@@ -132,15 +208,9 @@ export async function getCase(db: Kysely<DB>, storeId: string, caseId: string): 
           .limit(200)
           .execute()
       : Promise.resolve([]),
+    caseSlaView(db, storeId, caseId, now.toISOString()),
   ]);
-  const msgs: CaseMessage[] = messages.map((m) => ({
-    id: m.id,
-    kind: m.kind as CaseMessage['kind'],
-    authorType: m.author_type,
-    authorId: m.author_id,
-    body: m.body,
-    createdAt: m.created_at,
-  }));
+  const msgs = messages.map(toMessage);
   const timeline: TimelineEntry[] = [
     ...activities.map((a) => ({
       at: a.at,
@@ -165,7 +235,18 @@ export async function getCase(db: Kysely<DB>, storeId: string, caseId: string): 
   ];
   // Stable: entries at the same instant keep the order above (activity, message, event).
   timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return { ...toCase(row), messages: msgs, timeline };
+  const guardrails = JSON.parse(row.guardrails) as GuardrailFiring[];
+  return {
+    ...toCase(row),
+    triage: row.triage ? (JSON.parse(row.triage) as TriageResult) : null,
+    guardrails,
+    guidance: [...new Set(guardrails.map((g) => guardrailGuidance[g.rule]))],
+    priorityFactors: row.priority_factors ? (JSON.parse(row.priority_factors) as PriorityFactor[]) : [],
+    sla: sla as SlaView[],
+    acknowledgement: msgs.find((m) => m.template !== null && m.authorType === 'system') ?? null,
+    messages: msgs,
+    timeline,
+  };
 }
 
 export async function addMessage(
@@ -178,7 +259,8 @@ export async function addMessage(
 ): Promise<CaseMessage> {
   const at = clock.now().toISOString();
   return db.transaction().execute(async (trx) => {
-    await loadCase(trx, storeId, caseId);
+    const row = await loadCase(trx, storeId, caseId);
+    const isReply = input.kind === 'reply';
     const message: CaseMessage = {
       id: newId('msg', clock),
       kind: input.kind,
@@ -186,6 +268,12 @@ export async function addMessage(
       authorId: actor.id,
       body: input.body,
       createdAt: at,
+      status: isReply ? 'queued' : null,
+      channel: isReply ? (row.channel === 'chat' || row.channel === 'portal' ? row.channel : 'email') : null,
+      subject: null,
+      locale: null,
+      template: null,
+      triage: null,
     };
     await trx
       .insertInto('case_messages')
@@ -198,10 +286,14 @@ export async function addMessage(
         author_id: actor.id,
         body: input.body,
         created_at: at,
+        status: message.status,
+        channel: message.channel,
       })
       .execute();
     await trx.updateTable('cases').set({ updated_at: at }).where('store_id', '=', storeId).where('id', '=', caseId).execute();
     await recordActivity(trx, storeId, caseId, at, actor, input.kind === 'note' ? 'note.added' : 'reply.added', { messageId: message.id });
+    // The first reply written by a person answers the first-response SLA; the instant acknowledgement does not.
+    if (isReply) await meetFirstResponse(trx, storeId, caseId, at);
     return message;
   });
 }
@@ -247,7 +339,9 @@ export async function changeStatus(
       .executeTakeFirst();
     if (!updated) throw new AppError(409, 'conflict', 'the case changed meanwhile; reload and try again');
     await recordActivity(trx, storeId, caseId, at, actor, 'status.changed', { from, to, ...(reason ? { reason } : {}) });
-    return toCase(updated);
+    await onCaseStatusChanged(trx, storeId, caseId, from, to, at);
+    const fresh = await loadCase(trx, storeId, caseId);
+    return toCase(fresh);
   });
 }
 
@@ -291,4 +385,56 @@ export async function casesByStatus(db: Kysely<DB>, storeId?: string): Promise<R
   if (storeId !== undefined) q = q.where('store_id', '=', storeId);
   const rows = await q.groupBy('status').execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/**
+ * An agent (or, later, an incident) says the failure could have been avoided.
+ * That is a guardrail: the case goes to the manager queue, and the firing is
+ * kept on the case with its reason. Clearing it is recorded, not erased.
+ */
+export async function setAvertable(
+  db: Kysely<DB>,
+  clock: Clock,
+  storeId: string,
+  caseId: string,
+  input: { avertable: boolean; reason: string },
+  actor: Actor,
+): Promise<CaseSummary> {
+  const at = clock.now().toISOString();
+  return db.transaction().execute(async (trx) => {
+    const row = await loadCase(trx, storeId, caseId);
+    const was = Number(row.avertable) === 1;
+    if (was === input.avertable) return toCase(row);
+    if (input.avertable) {
+      const firing = applyGuardrails({
+        severity: (Number(row.severity ?? 1) || 1) as Severity,
+        priorFailure: null,
+        repeatWindowDays: 0,
+        avertable: { reason: input.reason },
+        at,
+      }).firings.find((f) => f.rule === 'avertable')!;
+      const firings = [...(JSON.parse(row.guardrails) as GuardrailFiring[]), firing];
+      await trx
+        .updateTable('cases')
+        .set({ avertable: 1, guardrails: JSON.stringify(firings), queue: 'manager', updated_at: at })
+        .where('store_id', '=', storeId)
+        .where('id', '=', caseId)
+        .execute();
+      await recordActivity(trx, storeId, caseId, at, actor, 'guardrail.fired', {
+        rule: firing.rule,
+        reason: firing.reason,
+        effect: firing.effect,
+        fromQueue: row.queue,
+      });
+    } else {
+      await trx
+        .updateTable('cases')
+        .set({ avertable: 0, updated_at: at })
+        .where('store_id', '=', storeId)
+        .where('id', '=', caseId)
+        .execute();
+      await recordActivity(trx, storeId, caseId, at, actor, 'avertable.cleared', { reason: input.reason });
+    }
+    return toCase(await loadCase(trx, storeId, caseId));
+  });
 }

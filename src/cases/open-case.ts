@@ -3,6 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
+import { intakeFollowUp, intakeNewCase } from './intake.ts';
 import type { CaseSource } from './lifecycle.ts';
 
 export interface OpenCaseInput {
@@ -16,6 +17,8 @@ export interface OpenCaseInput {
   /** The customer's own words, kept as the first inbound message. */
   body: string | null;
   openedByEvent: string | null;
+  /** When the words are a review: its rating, which feeds severity. */
+  reviewRating?: number | undefined;
   at: string;
   actor: Actor;
 }
@@ -39,7 +42,8 @@ export async function openCase(
       .executeTakeFirst();
     if (existing) {
       if (input.body) {
-        await addInboundMessage(db, clock, input.storeId, existing.id, input.customerId, input.body, input.at);
+        const messageId = await addInboundMessage(db, clock, input.storeId, existing.id, input.customerId, input.body, input.at);
+        await intakeFollowUp(db, { storeId: input.storeId, caseId: existing.id, messageId, body: input.body, at: input.at });
         await db
           .updateTable('cases')
           .set({ updated_at: input.at })
@@ -84,7 +88,24 @@ export async function openCase(
     channel: input.channel,
     event: input.openedByEvent,
   });
-  if (input.body) await addInboundMessage(db, clock, input.storeId, id, input.customerId, input.body, input.at);
+  if (input.body) {
+    const messageId = await addInboundMessage(db, clock, input.storeId, id, input.customerId, input.body, input.at);
+    if (input.source === 'reactive') {
+      await intakeNewCase(db, clock, {
+        storeId: input.storeId,
+        caseId: id,
+        caseNumber: seq.case_seq,
+        channel: input.channel,
+        customerId: input.customerId,
+        orderId: input.orderId,
+        subject: input.subject,
+        body: input.body,
+        messageId,
+        reviewRating: input.reviewRating,
+        at: input.at,
+      });
+    }
+  }
   return { id, number: seq.case_seq, created: true };
 }
 
@@ -96,12 +117,13 @@ async function addInboundMessage(
   customerId: string | null,
   body: string,
   at: string,
-): Promise<void> {
+): Promise<string> {
+  const id = newId('msg', clock);
   await db
     .insertInto('case_messages')
     .values({
       store_id: storeId,
-      id: newId('msg', clock),
+      id,
       case_id: caseId,
       kind: 'inbound',
       author_type: 'customer',
@@ -110,4 +132,5 @@ async function addInboundMessage(
       created_at: at,
     })
     .execute();
+  return id;
 }

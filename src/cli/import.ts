@@ -1,10 +1,6 @@
 import fs from 'node:fs';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { importEvents } from '../events/import-events.ts';
-import { EventIngestor } from '../events/ingest.ts';
-import { systemClock } from '../platform/clock.ts';
-import { withDatabase } from './with-database.ts';
 
 export function importCommand(): Command {
   return new Command('import')
@@ -28,6 +24,12 @@ export function importCommand(): Command {
             )
           : undefined;
       const bar = bars?.create(total, 0, { imported: 0, duplicates: 0, rejected: 0 });
+      const [{ importEvents }, { EventIngestor }, { systemClock }, { withDatabase }] = await Promise.all([
+        import('../events/import-events.ts'),
+        import('../events/ingest.ts'),
+        import('../platform/clock.ts'),
+        import('./with-database.ts'),
+      ]);
       const summary = await withDatabase(async (database, config) => {
         const ingestor = new EventIngestor(database, systemClock, { maxWaitMs: 0, maxEvents: config.groupCommitMaxEvents });
         return importEvents(database.db, ingestor, input, {

@@ -6,6 +6,7 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { tokenCommand } from './token.ts';
+import { triageCommand } from './triage.ts';
 
 const program = new Command()
   .name('amends')
@@ -18,7 +19,8 @@ const program = new Command()
   .addCommand(migrateCommand())
   .addCommand(importCommand())
   .addCommand(storeCommand())
-  .addCommand(tokenCommand());
+  .addCommand(tokenCommand())
+  .addCommand(triageCommand());
 
 try {
   await program.parseAsync(process.argv);

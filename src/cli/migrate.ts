@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { describeDb, loadConfig } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/database.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
 
 export function migrateCommand(): Command {
   return new Command('migrate').description('Bring the database schema up to date (serve also does this at start).').action(async () => {
+    const { openDatabase } = await import('../platform/db/database.ts');
+    const { migrateToLatest } = await import('../platform/db/migrate.ts');
     const config = loadConfig();
     const database = openDatabase(config.db);
     try {

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { describeDb, loadConfig } from '../platform/config.ts';
-import { startServer } from '../platform/server.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -13,6 +12,8 @@ export function serveCommand(): Command {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.host !== undefined ? { host: o.host } : {}),
       });
+      // Loaded here, not at the top: every command pays for what main.ts imports.
+      const { startServer } = await import('../platform/server.ts');
       let token: string | undefined;
       const server = await startServer(config, {
         beforeListen: async (ctx) => {

@@ -1,9 +1,6 @@
 import { Command, Option } from 'commander';
-import { systemClock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { type Role, roles } from '../stores/roles.ts';
-import { createToken, ensureUser, getStore } from '../stores/stores.service.ts';
-import { withDatabase } from './with-database.ts';
 
 export function tokenCommand(): Command {
   const token = new Command('token').description('Manage API tokens.');
@@ -15,6 +12,9 @@ export function tokenCommand(): Command {
     .option('--user <email>', 'act as this user (created with the role if new); cases assigned and notes written show them')
     .option('--name <name>', 'a label for the token, e.g. the integration using it')
     .action(async (o: { store: string; role: Role; user?: string; name?: string }) => {
+      const { withDatabase } = await import('./with-database.ts');
+      const { createToken, ensureUser, getStore } = await import('../stores/stores.service.ts');
+      const { systemClock } = await import('../platform/clock.ts');
       await withDatabase(async ({ db }) => {
         if (!(await getStore(db, o.store))) {
           throw new AppError(404, 'not_found', `no store ${o.store}; create it with \`amends store create --id ${o.store}\``, 'store');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody, moneySchema, pageLimit } from '../platform/http/schemas.ts';
-import { getCustomer, getOrder, listCustomers } from './customers.service.ts';
+import { getCustomer, getOrder, listCustomers, setRelationshipManager } from './customers.service.ts';
 import { lifecycleSegments } from './relationship.ts';
 
 const metrics = z.object({
@@ -29,6 +29,7 @@ const customer = z.object({
   createdAt: z.string().nullable(),
   currency: z.string().nullable().describe('Currency of the lifetime value and averages'),
   preferredRemedy: z.string().nullable(),
+  relationshipManagerId: z.string().nullable(),
   metrics,
 });
 
@@ -126,6 +127,23 @@ export function customersRoutes(app: App, ctx: AppContext): void {
     async (req) => {
       const p = requireRole(req, 'agent');
       return getOrder(db, p.storeId, req.params.id);
+    },
+  );
+
+  app.put(
+    '/api/v1/customers/:id/relationship-manager',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: "Set (or clear with null) the customer's relationship manager; VIP cases go to them",
+        params: z.object({ id: z.string() }),
+        body: z.object({ userId: z.string().min(1).nullable() }).strict(),
+        response: { 200: customer, 400: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'manager');
+      return setRelationshipManager(db, p.storeId, req.params.id, req.body.userId, ctx.clock.now());
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { CustomersTable, DB } from '../platform/db/schema.ts';
-import { notFound } from '../platform/errors.ts';
+import { AppError, notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/schemas.ts';
 import { type RelationshipMetrics, relationshipMetrics } from './relationship.ts';
 
@@ -15,6 +15,8 @@ export interface Customer {
   createdAt: string | null;
   currency: string | null;
   preferredRemedy: string | null;
+  /** The user who looks after this customer; VIP cases are routed to them. */
+  relationshipManagerId: string | null;
   metrics: RelationshipMetrics;
 }
 
@@ -30,6 +32,7 @@ export function toCustomer(r: Selectable<CustomersTable>, now: Date): Customer {
     createdAt: r.created_at,
     currency: r.currency,
     preferredRemedy: r.preferred_remedy,
+    relationshipManagerId: r.relationship_manager_id,
     metrics: relationshipMetrics(
       {
         ordersCount: r.orders_count,
@@ -145,4 +148,28 @@ export async function getOrder(db: Kysely<DB>, storeId: string, id: string) {
       occurredAt: r.occurred_at,
     })),
   };
+}
+
+export async function setRelationshipManager(
+  db: Kysely<DB>,
+  storeId: string,
+  customerId: string,
+  userId: string | null,
+  now: Date,
+): Promise<Customer> {
+  return db.transaction().execute(async (trx) => {
+    if (userId !== null) {
+      const user = await trx.selectFrom('users').select('id').where('store_id', '=', storeId).where('id', '=', userId).executeTakeFirst();
+      if (!user) throw new AppError(400, 'invalid_request', `no user ${userId} in this store`, 'userId');
+    }
+    const row = await trx
+      .updateTable('customers')
+      .set({ relationship_manager_id: userId })
+      .where('store_id', '=', storeId)
+      .where('id', '=', customerId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound('customer', customerId);
+    return toCustomer(row, now);
+  });
 }

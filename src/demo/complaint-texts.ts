@@ -7,25 +7,13 @@ import data from './data/bitext-complaints.json' with { type: 'json' };
  * Pure: every random choice comes from the rng the caller passes in.
  */
 
+import { type IssueKind, issueKinds } from '../triage/labels.ts';
+
 export type Rng = () => number; // uniform [0,1), supplied by the caller (seeded)
 
-export const complaintKinds = [
-  'delivery_late',
-  'delivery_lost',
-  'damaged_item',
-  'wrong_item',
-  'missing_item',
-  'quality_defect',
-  'payment_problem',
-  'billing_error',
-  'refund_request',
-  'cancellation',
-  'account_access',
-  'website_bug',
-  'rude_service',
-  'other',
-] as const;
-export type ComplaintKind = (typeof complaintKinds)[number];
+/** The demo writes a complaint of every issue kind (DESIGN.md §4). */
+export const complaintKinds = issueKinds;
+export type ComplaintKind = IssueKind;
 
 export interface ComplaintContext {
   orderId?: string;

@@ -17,6 +17,9 @@ import type { AmendsEvent } from './envelope.ts';
  * Projects one newly accepted event into the read tables, inside the ingest
  * transaction. Called once per event id (duplicates never reach here).
  */
+/** Reviews rated at or below this open a case. */
+export const LOW_REVIEW_RATING = 3;
+
 export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string, e: AmendsEvent): Promise<void> {
   const at = e.occurredAt;
   switch (e.type) {
@@ -192,6 +195,23 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
         })
         .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
         .execute();
+      // A review of three stars or fewer with words in it is a complaint made in public: it opens a case.
+      if (d.rating <= LOW_REVIEW_RATING && d.body) {
+        await openCase(db, clock, {
+          storeId,
+          source: 'reactive',
+          channel: 'review',
+          customerId: d.customerId ?? null,
+          orderId: d.orderId ?? null,
+          complaintId: `review:${d.reviewId}`,
+          subject: d.title ?? null,
+          body: d.body,
+          openedByEvent: e.id,
+          reviewRating: d.rating,
+          at,
+          actor: d.customerId ? { type: 'customer', id: d.customerId } : { type: 'system', id: null },
+        });
+      }
       return;
     }
     case 'complaint.received': {

@@ -16,6 +16,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** How often `serve` looks for SLA near-breaches and breaches; 0 turns the sweep off. */
+  slaSweepSeconds: number;
 }
 
 const envSchema = z.object({
@@ -27,6 +29,7 @@ const envSchema = z.object({
   AMENDS_GROUP_COMMIT_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(5000),
   AMENDS_PUBLIC_URL: z.string().url().optional(),
   AMENDS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  AMENDS_SLA_SWEEP_SECONDS: z.coerce.number().min(0).max(3600).default(30),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -45,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     groupCommitMaxEvents: e.AMENDS_GROUP_COMMIT_MAX_EVENTS,
     publicUrl: e.AMENDS_PUBLIC_URL,
     metricsToken: e.AMENDS_METRICS_TOKEN,
+    slaSweepSeconds: e.AMENDS_SLA_SWEEP_SECONDS,
     ...overrides,
   };
 }

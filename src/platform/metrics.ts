@@ -8,6 +8,7 @@ export interface Metrics {
   eventsIngested: Counter<'type'>;
   eventsDuplicate: Counter<'type'>;
   casesByStatus: Gauge<'status'>;
+  slaSignals: Counter<'metric' | 'signal'>;
 }
 
 export function createMetrics(casesByStatus: () => Promise<Record<string, number>>): Metrics {
@@ -48,5 +49,11 @@ export function createMetrics(casesByStatus: () => Promise<Record<string, number
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });
-  return { registry, httpRequests, httpDuration, eventsIngested, eventsDuplicate, casesByStatus: casesGauge };
+  const slaSignals = new Counter({
+    name: 'amends_sla_signals_total',
+    help: 'SLA near-breaches (80 % of the target used) and breaches, by metric (first_response, resolution).',
+    labelNames: ['metric', 'signal'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, eventsIngested, eventsDuplicate, casesByStatus: casesGauge, slaSignals };
 }

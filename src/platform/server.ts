@@ -1,3 +1,4 @@
+import { SlaSweeper } from '../cases/sla-sweeper.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -20,9 +21,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
 
+  const sweeper = new SlaSweeper(ctx, config.slaSweepSeconds * 1000, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= app.close();
+    closing ??= sweeper.stop().then(() => app.close());
     return closing;
   };
   // Installed before any work (the demo seed included), so Ctrl+C always ends cleanly.
@@ -41,6 +43,7 @@ export async function startServer(
 
   await opts.beforeListen?.(ctx);
   await app.listen({ port: config.port, host: config.host });
+  sweeper.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

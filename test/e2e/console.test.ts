@@ -53,7 +53,7 @@ describe('console placeholder in Chromium [sqlite]', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('Parcel never came');
     expect(page.url()).not.toContain('token=');
-    expect(await page.locator('#counts').textContent()).toMatch(/1\s*new/);
+    expect(await page.locator('#counts').textContent()).toMatch(/1\s*acknowledged/);
     await row.click();
     await page.locator('#detail h2').waitFor();
     expect(await page.locator('#detail').textContent()).toContain('birthday present');

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-triage-sla.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -9,6 +10,7 @@ interface MigrationModule {
 /** Ordered by name; the same list serves SQLite and PostgreSQL. Append only. */
 const migrations: Record<string, MigrationModule> = {
   '0001-foundation': m0001,
+  '0002-triage-sla': m0002,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

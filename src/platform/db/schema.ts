@@ -12,6 +12,8 @@ export interface StoresTable {
   currency: string;
   case_seq: number;
   created_at: string;
+  /** JSON: business hours, SLA targets, guardrails, routing rules, reply templates (src/stores/store-settings.ts). */
+  settings: Generated<string>;
 }
 
 export interface UsersTable {
@@ -68,6 +70,7 @@ export interface CustomersTable {
   failures_count: number;
   last_failure_at: string | null;
   preferred_remedy: string | null;
+  relationship_manager_id: Generated<string | null>;
   first_seen_at: string;
   updated_at: string;
 }
@@ -154,6 +157,25 @@ export interface CasesTable {
   updated_at: string;
   resolved_at: string | null;
   closed_at: string | null;
+  kind: Generated<string | null>;
+  severity: Generated<number | null>;
+  emotion: Generated<string | null>;
+  emotion_intensity: Generated<number | null>;
+  priority: Generated<string | null>;
+  priority_score: Generated<number | null>;
+  queue: Generated<string | null>;
+  customer_tier: Generated<string | null>;
+  /** 0/1: an agent or an incident said the failure could have been avoided. */
+  avertable: Generated<number>;
+  /** JSON TriageResult of the opening text, with evidence. */
+  triage: Generated<string | null>;
+  /** JSON array of guardrail firings: rule, reason, at. */
+  guardrails: Generated<string>;
+  /** JSON: what the priority score is made of. */
+  priority_factors: Generated<string | null>;
+  first_response_due_at: Generated<string | null>;
+  resolution_due_at: Generated<string | null>;
+  first_responded_at: Generated<string | null>;
 }
 
 export interface CaseMessagesTable {
@@ -165,6 +187,32 @@ export interface CaseMessagesTable {
   author_id: string | null;
   body: string;
   created_at: string;
+  /** Outbound messages: `queued` until a channel delivers them. */
+  status: Generated<string | null>;
+  channel: Generated<string | null>;
+  locale: Generated<string | null>;
+  subject: Generated<string | null>;
+  /** Which template produced it, e.g. `en/ack` or `store:es/ack`. */
+  template: Generated<string | null>;
+  /** JSON TriageResult for inbound customer text. */
+  triage: Generated<string | null>;
+}
+
+export interface CaseSlasTable {
+  store_id: string;
+  case_id: string;
+  metric: string;
+  target_minutes: number;
+  started_at: string;
+  status: string;
+  due_at: string | null;
+  warn_at: string | null;
+  paused_at: string | null;
+  remaining_minutes: number;
+  met_at: string | null;
+  breached: number;
+  near_breach_signalled_at: string | null;
+  breach_signalled_at: string | null;
 }
 
 export interface CaseActivitiesTable {
@@ -192,4 +240,5 @@ export interface DB {
   cases: CasesTable;
   case_messages: CaseMessagesTable;
   case_activities: CaseActivitiesTable;
+  case_slas: CaseSlasTable;
 }

@@ -10,7 +10,9 @@ import { casesByStatus } from '../../cases/cases.service.ts';
 import { customersRoutes } from '../../customers/customers.routes.ts';
 import { eventsRoutes } from '../../events/events.routes.ts';
 import { EventIngestor } from '../../events/ingest.ts';
+import { repliesRoutes } from '../../replies/replies.routes.ts';
 import { storesRoutes } from '../../stores/stores.routes.ts';
+import { triageRoutes } from '../../triage/triage.routes.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
@@ -142,6 +144,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   casesRoutes(app, ctx);
   customersRoutes(app, ctx);
   storesRoutes(app, ctx);
+  triageRoutes(app);
+  repliesRoutes(app);
 
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 

@@ -1,0 +1,394 @@
+/**
+ * Case intake: what happens inside the ingest transaction when a customer's
+ * words reach a case. A new reactive case is triaged (with what the order
+ * already tells us), checked by the guardrails, scored, routed, given its SLA
+ * clocks, and acknowledged in the customer's language — all before the
+ * event is acknowledged to its sender. A later message on an open case is
+ * triaged too, and can only make the case more urgent, never less.
+ */
+import type { Kysely } from 'kysely';
+import { relationshipMetrics } from '../customers/relationship.ts';
+import { type CustomerTier, customerTier } from '../customers/tier.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { DB } from '../platform/db/schema.ts';
+import { newId } from '../platform/ids.ts';
+import { renderAcknowledgement } from '../replies/acknowledgement.ts';
+import { loadSettings } from '../stores/store-settings.ts';
+import { applyGuardrails, type PriorFailure } from '../triage/guardrails.ts';
+import type { Severity, TriageContext, TriageResult } from '../triage/labels.ts';
+import { triageText } from '../triage/triage-text.ts';
+import { type Actor, recordActivity } from './case-timeline.ts';
+import { transition } from './lifecycle.ts';
+import { type PriorityFactor, scorePriority } from './priority.ts';
+import { routeCase } from './route-case.ts';
+import { onCaseStatusChanged, startCaseSlas } from './sla.service.ts';
+
+const system: Actor = { type: 'system', id: null };
+const DAY = 86_400_000;
+
+export interface IntakeInput {
+  storeId: string;
+  caseId: string;
+  caseNumber: number;
+  channel: string | null;
+  customerId: string | null;
+  orderId: string | null;
+  subject: string | null;
+  body: string;
+  messageId: string | null;
+  reviewRating?: number | undefined;
+  at: string;
+}
+
+/** What the order already says, which outranks guesses from the text. */
+async function orderContext(db: Kysely<DB>, storeId: string, orderId: string | null, customerId: string | null, at: string) {
+  const context: TriageContext = {};
+  if (orderId) {
+    const [order, shipments, payments] = await Promise.all([
+      db
+        .selectFrom('orders')
+        .select(['status', 'total_amount', 'promised_by'])
+        .where('store_id', '=', storeId)
+        .where('id', '=', orderId)
+        .executeTakeFirst(),
+      db
+        .selectFrom('shipments')
+        .select(['status', 'promised_by', 'delivered_at'])
+        .where('store_id', '=', storeId)
+        .where('order_id', '=', orderId)
+        .execute(),
+      db.selectFrom('payments').select(['status']).where('store_id', '=', storeId).where('order_id', '=', orderId).execute(),
+    ]);
+    if (order) {
+      context.orderTotalMinor = Number(order.total_amount);
+      if (order.status === 'cancelled') context.orderCancelled = true;
+    }
+    if (shipments.some((s) => s.status === 'lost')) context.shipmentLost = true;
+    if (shipments.some((s) => s.status === 'exception')) context.shipmentException = true;
+    const promisedBy = (s: { promised_by: string | null }) => s.promised_by ?? order?.promised_by ?? null;
+    const late = shipments.some((s) => {
+      const p = promisedBy(s);
+      return p !== null && (s.delivered_at === null ? p < at : s.delivered_at > p);
+    });
+    const noShipmentPastPromise = shipments.length === 0 && order?.promised_by != null && order.promised_by < at;
+    if (late || noShipmentPastPromise) context.shipmentLate = true;
+    if (payments.some((p) => p.status === 'failed')) context.paymentFailed = true;
+  } else if (customerId) {
+    const since = new Date(Date.parse(at) - 7 * DAY).toISOString();
+    const failed = await db
+      .selectFrom('payments')
+      .select('id')
+      .where('store_id', '=', storeId)
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'failed')
+      .where('occurred_at', '>=', since)
+      .executeTakeFirst();
+    if (failed) context.paymentFailed = true;
+  }
+  return context;
+}
+
+/** The customer's latest earlier failure on another order or case, for the repeat-failure guardrail. */
+async function priorFailure(
+  db: Kysely<DB>,
+  i: { storeId: string; caseId: string; customerId: string; orderId: string | null; at: string },
+  windowDays: number,
+): Promise<PriorFailure | null> {
+  const since = new Date(Date.parse(i.at) - windowDays * DAY).toISOString();
+  let cases = db
+    .selectFrom('cases')
+    .select(['number', 'created_at'])
+    .where('store_id', '=', i.storeId)
+    .where('customer_id', '=', i.customerId)
+    .where('id', '!=', i.caseId)
+    .where('created_at', '>=', since)
+    .where('created_at', '<=', i.at);
+  // Two complaints about the same order are one failure, not a repeat.
+  if (i.orderId) cases = cases.where((eb) => eb.or([eb('order_id', 'is', null), eb('order_id', '!=', i.orderId)]));
+  let orders = db
+    .selectFrom('orders')
+    .select(['id', 'failed_at'])
+    .where('store_id', '=', i.storeId)
+    .where('customer_id', '=', i.customerId)
+    .where('failed_at', '>=', since)
+    .where('failed_at', '<=', i.at);
+  if (i.orderId) orders = orders.where('id', '!=', i.orderId);
+  const [c, o] = await Promise.all([
+    cases.orderBy('created_at', 'desc').limit(1).executeTakeFirst(),
+    orders.orderBy('failed_at', 'desc').limit(1).executeTakeFirst(),
+  ]);
+  const found: PriorFailure[] = [];
+  if (c) found.push({ ref: `case #${c.number}`, at: c.created_at });
+  if (o?.failed_at) found.push({ ref: `order ${o.id}`, at: o.failed_at });
+  // Latest first; on a tie the case (pushed first) names it better than its order. Array sort is stable.
+  return found.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))[0] ?? null;
+}
+
+/** Evidence in the stored triage is kept, but the timeline entry names only the labels and the top reasons. */
+function triageSummary(t: TriageResult) {
+  return {
+    kind: t.kind.value,
+    severity: t.severity.value,
+    emotion: t.emotion.primary,
+    intensity: t.emotion.intensity,
+    language: t.language.value,
+    churnThreat: t.churnThreat.value,
+    legalOrPublicThreat: t.legalOrPublicThreat.value,
+    repeatMention: t.repeatMention.value,
+    urgency: t.urgency.value,
+    why: t.kind.evidence.slice(0, 3).map((e) => e.phrase ?? e.detail ?? e.rule),
+  };
+}
+
+async function keepMessageTriage(db: Kysely<DB>, storeId: string, messageId: string, triage: TriageResult): Promise<void> {
+  await db
+    .updateTable('case_messages')
+    .set({ triage: JSON.stringify(triage) })
+    .where('store_id', '=', storeId)
+    .where('id', '=', messageId)
+    .execute();
+}
+
+export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput): Promise<void> {
+  const [{ resolved: settings, name: storeName }, customer, context] = await Promise.all([
+    loadSettings(db, i.storeId),
+    i.customerId
+      ? db.selectFrom('customers').selectAll().where('store_id', '=', i.storeId).where('id', '=', i.customerId).executeTakeFirst()
+      : Promise.resolve(undefined),
+    orderContext(db, i.storeId, i.orderId, i.customerId, i.at),
+  ]);
+  if (i.reviewRating !== undefined) context.reviewRating = i.reviewRating;
+  const triage = triageText({ text: i.body, ...(i.subject ? { subject: i.subject } : {}), context });
+
+  const prior = i.customerId ? await priorFailure(db, { ...i, customerId: i.customerId }, settings.repeatFailureWindowDays) : null;
+  const guard = applyGuardrails({
+    severity: triage.severity.value,
+    priorFailure: prior,
+    repeatWindowDays: settings.repeatFailureWindowDays,
+    avertable: null,
+    at: i.at,
+  });
+
+  const rel = customer
+    ? relationshipMetrics(
+        {
+          ordersCount: customer.orders_count,
+          totalSpent: Number(customer.total_spent),
+          totalRefunded: Number(customer.total_refunded),
+          firstOrderAt: customer.first_order_at,
+          lastOrderAt: customer.last_order_at,
+          failuresCount: customer.failures_count,
+          lastFailureAt: customer.last_failure_at,
+          createdAt: customer.created_at,
+          firstSeenAt: customer.first_seen_at,
+        },
+        new Date(i.at),
+      )
+    : null;
+  const tier = customerTier(
+    {
+      lifetimeValue: rel?.lifetimeValue ?? 0,
+      ordersCount: rel?.ordersCount ?? 0,
+      tenureDays: rel?.tenureDays ?? 0,
+      tags: customer ? (JSON.parse(customer.tags) as string[]) : [],
+    },
+    settings.tiers,
+  );
+  const priority = scorePriority({
+    severity: guard.severity,
+    emotion: { primary: triage.emotion.primary, intensity: triage.emotion.intensity },
+    tier: tier.tier,
+    churnThreat: triage.churnThreat.value,
+    legalOrPublicThreat: triage.legalOrPublicThreat.value,
+    urgency: triage.urgency.value,
+    slaUsed: 0,
+  });
+  const route = routeCase({
+    facts: {
+      kind: triage.kind.value,
+      severity: guard.severity,
+      channel: i.channel,
+      tier: tier.tier,
+      emotion: triage.emotion.primary,
+      language: triage.language.value,
+      priorityScore: priority.score,
+    },
+    guardrailRoute: guard.route,
+    relationshipManagerId: customer?.relationship_manager_id ?? null,
+    rules: settings.routingRules,
+  });
+
+  await db
+    .updateTable('cases')
+    .set({
+      kind: triage.kind.value,
+      severity: guard.severity,
+      emotion: triage.emotion.primary,
+      emotion_intensity: triage.emotion.intensity,
+      priority: priority.priority,
+      priority_score: priority.score,
+      priority_factors: JSON.stringify(priority.factors),
+      queue: route.queue,
+      assignee_id: route.assigneeId,
+      customer_tier: tier.tier,
+      triage: JSON.stringify(triage),
+      guardrails: JSON.stringify(guard.firings),
+    })
+    .where('store_id', '=', i.storeId)
+    .where('id', '=', i.caseId)
+    .execute();
+  if (i.messageId) await keepMessageTriage(db, i.storeId, i.messageId, triage);
+  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'triage.labelled', triageSummary(triage));
+  for (const f of guard.firings) {
+    await recordActivity(db, i.storeId, i.caseId, i.at, system, 'guardrail.fired', { rule: f.rule, reason: f.reason, effect: f.effect });
+  }
+  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'case.routed', {
+    queue: route.queue,
+    assigneeId: route.assigneeId,
+    reason: route.reason,
+    priority: priority.priority,
+    priorityScore: priority.score,
+    tier: tier.tier,
+  });
+  const due = await startCaseSlas(db, i.storeId, i.caseId, { priority: priority.priority, channel: i.channel, at: i.at, settings });
+  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'sla.started', { priority: priority.priority, ...due });
+
+  // The acknowledgement: a reactive case with someone to write to.
+  if (!customer || (!customer.email && i.channel !== 'chat' && i.channel !== 'portal')) {
+    await recordActivity(db, i.storeId, i.caseId, i.at, system, 'acknowledgement.skipped', { reason: 'no way to reach the customer' });
+    return;
+  }
+  let assigneeName: string | null = null;
+  if (route.assigneeId) {
+    const u = await db
+      .selectFrom('users')
+      .select(['name'])
+      .where('store_id', '=', i.storeId)
+      .where('id', '=', route.assigneeId)
+      .executeTakeFirst();
+    assigneeName = u?.name ?? null;
+  }
+  const ack = renderAcknowledgement(
+    {
+      locale: customer.locale ?? (triage.language.value === 'es' ? 'es' : null),
+      storeName,
+      customerName: customer.name,
+      kind: triage.kind.value,
+      orderRef: i.orderId,
+      emotion: triage.emotion.primary,
+      intensity: triage.emotion.intensity,
+      repeatFailure: guard.firings.some((f) => f.rule === 'repeat_failure'),
+      avertable: false,
+      nextStep: { dueAt: due.firstResponseDueAt, timezone: settings.calendar.timezone },
+      now: i.at,
+      signature: assigneeName ? `${assigneeName.split(' ')[0]} from ${storeName}` : null,
+    },
+    settings.templates,
+  );
+  const ackId = newId('msg', clock);
+  await db
+    .insertInto('case_messages')
+    .values({
+      store_id: i.storeId,
+      id: ackId,
+      case_id: i.caseId,
+      kind: 'reply',
+      author_type: 'system',
+      author_id: null,
+      body: ack.body,
+      subject: ack.subject,
+      locale: ack.locale,
+      template: ack.template,
+      channel: i.channel === 'chat' || i.channel === 'portal' ? i.channel : 'email',
+      status: 'queued',
+      created_at: i.at,
+    })
+    .execute();
+  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'acknowledgement.queued', {
+    messageId: ackId,
+    locale: ack.locale,
+    template: ack.template,
+  });
+  const t = transition('new', 'acknowledged', i.at);
+  if (t.ok) {
+    await db.updateTable('cases').set({ status: 'acknowledged' }).where('store_id', '=', i.storeId).where('id', '=', i.caseId).execute();
+    await recordActivity(db, i.storeId, i.caseId, i.at, system, 'status.changed', { from: 'new', to: 'acknowledged' });
+  }
+}
+
+/**
+ * A later message from the customer on an existing case: triaged and kept on
+ * the message; severity, threats and priority can only go up. A case waiting
+ * on the customer goes back to work and its SLA clocks resume.
+ */
+export async function intakeFollowUp(
+  db: Kysely<DB>,
+  i: { storeId: string; caseId: string; messageId: string; body: string; at: string },
+): Promise<void> {
+  const c = await db
+    .selectFrom('cases')
+    .select(['status', 'severity', 'priority_score', 'priority_factors', 'triage', 'queue', 'customer_tier'])
+    .where('store_id', '=', i.storeId)
+    .where('id', '=', i.caseId)
+    .executeTakeFirstOrThrow();
+  const triage = triageText({ text: i.body });
+  await keepMessageTriage(db, i.storeId, i.messageId, triage);
+  const opening = c.triage ? (JSON.parse(c.triage) as TriageResult) : null;
+  const before = c.severity === null ? null : (Number(c.severity) as Severity);
+  const raised = before !== null && triage.severity.value > before;
+  const newThreats = [
+    triage.legalOrPublicThreat.value && !opening?.legalOrPublicThreat.value ? 'legal_or_public_threat' : null,
+    triage.churnThreat.value && !opening?.churnThreat.value ? 'churn_threat' : null,
+  ].filter((x): x is string => x !== null);
+  if (before !== null && (raised || newThreats.length > 0)) {
+    const severity = raised ? triage.severity.value : before;
+    const stronger = opening && opening.emotion.intensity > triage.emotion.intensity ? opening.emotion : triage.emotion;
+    const rescored = scorePriority({
+      severity,
+      emotion: { primary: stronger.primary, intensity: stronger.intensity },
+      tier: (c.customer_tier ?? 'new') as CustomerTier,
+      churnThreat: triage.churnThreat.value || !!opening?.churnThreat.value,
+      legalOrPublicThreat: triage.legalOrPublicThreat.value || !!opening?.legalOrPublicThreat.value,
+      urgency: triage.urgency.value || !!opening?.urgency.value,
+      slaUsed: 0,
+    });
+    // An SLA escalation already on the case stays on it.
+    const old = c.priority_factors ? (JSON.parse(c.priority_factors) as PriorityFactor[]) : [];
+    const factors = [...rescored.factors, ...old.filter((f) => f.factor === 'sla')];
+    const score = Math.max(
+      Number(c.priority_score ?? 0),
+      Math.min(
+        100,
+        factors.reduce((s, f) => s + f.points, 0),
+      ),
+    );
+    const toManager = severity === 4 && c.queue !== 'manager';
+    await db
+      .updateTable('cases')
+      .set({
+        severity,
+        priority_score: score,
+        priority_factors: JSON.stringify(factors),
+        ...(toManager ? { queue: 'manager' } : {}),
+      })
+      .where('store_id', '=', i.storeId)
+      .where('id', '=', i.caseId)
+      .execute();
+    await recordActivity(db, i.storeId, i.caseId, i.at, system, 'triage.updated', {
+      messageId: i.messageId,
+      severity: { from: before, to: severity },
+      threats: newThreats,
+      priorityScore: score,
+      ...(toManager ? { escalatedTo: 'manager' } : {}),
+    });
+  }
+  if (c.status === 'waiting_on_customer') {
+    await db.updateTable('cases').set({ status: 'in_progress' }).where('store_id', '=', i.storeId).where('id', '=', i.caseId).execute();
+    await recordActivity(db, i.storeId, i.caseId, i.at, system, 'status.changed', {
+      from: 'waiting_on_customer',
+      to: 'in_progress',
+      reason: 'the customer replied',
+    });
+    await onCaseStatusChanged(db, i.storeId, i.caseId, 'waiting_on_customer', 'in_progress', i.at);
+  }
+}

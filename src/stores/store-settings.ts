@@ -1,0 +1,169 @@
+/**
+ * A store's settings: business hours, SLA targets, guardrail window, tier
+ * thresholds, routing rules and reply template overrides. Stored as the JSON
+ * the store gave (only what it set); read through `resolveSettings`, which
+ * fills in the defaults, so changing a default changes every store that kept it.
+ */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { type BusinessCalendar, businessCalendarSchema, defaultCalendar } from '../cases/business-hours.ts';
+import { type RoutingRule, routingRuleSchema } from '../cases/route-case.ts';
+import { defaultSlaTargets, type SlaTargets } from '../cases/sla.ts';
+import { defaultTierThresholds, type TierThresholds } from '../customers/tier.ts';
+import { formatPath } from '../events/envelope.ts';
+import type { DB } from '../platform/db/schema.ts';
+import { AppError, notFound } from '../platform/errors.ts';
+import { validateTemplate } from '../replies/acknowledgement.ts';
+
+const minutes = z.number().positive().max(525_600);
+const byPriority = z.object({ urgent: minutes, high: minutes, normal: minutes, low: minutes }).partial().strict();
+const tierRule = z
+  .object({ minLifetimeValue: z.number().int().min(0), minOrders: z.number().int().min(0), minTenureDays: z.number().int().min(0) })
+  .strict();
+
+export const templateKeys = ['en/ack', 'es/ack'] as const;
+
+export const storeSettingsSchema = z
+  .object({
+    /** Merged over Mon–Fri 09:00–17:00 in the store's time zone. */
+    businessHours: z
+      .object({
+        timezone: z.string().optional(),
+        weekly: z.record(z.string(), z.unknown()).optional(),
+        holidays: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Business minutes by priority; per-channel overrides. */
+    sla: z
+      .object({
+        firstResponse: byPriority.optional(),
+        resolution: byPriority.optional(),
+        byChannel: z
+          .record(z.string().min(1).max(40), z.object({ firstResponse: byPriority.optional(), resolution: byPriority.optional() }).strict())
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    guardrails: z
+      .object({ repeatFailureWindowDays: z.number().int().min(1).max(3650) })
+      .strict()
+      .optional(),
+    tiers: z.object({ vip: tierRule, loyal: tierRule, regular: tierRule }).partial().strict().optional(),
+    routing: z
+      .object({ rules: z.array(routingRuleSchema).max(100) })
+      .strict()
+      .optional(),
+    /** Handlebars sources replacing the default acknowledgement per language. */
+    templates: z.partialRecord(z.enum(templateKeys), z.string().min(1).max(20_000)).optional(),
+  })
+  .strict();
+export type StoreSettings = z.infer<typeof storeSettingsSchema>;
+
+export interface ResolvedSettings {
+  calendar: BusinessCalendar;
+  sla: SlaTargets;
+  repeatFailureWindowDays: number;
+  tiers: TierThresholds;
+  routingRules: RoutingRule[];
+  templates: Partial<Record<(typeof templateKeys)[number], string>>;
+}
+
+export const DEFAULT_REPEAT_FAILURE_WINDOW_DAYS = 180;
+
+export function resolveSettings(s: StoreSettings, storeTimezone: string): ResolvedSettings {
+  const base = defaultCalendar('UTC');
+  const calendar = businessCalendarSchema.parse({
+    timezone: s.businessHours?.timezone ?? storeTimezone,
+    weekly: s.businessHours?.weekly ?? base.weekly,
+    holidays: s.businessHours?.holidays ?? base.holidays,
+  }) as BusinessCalendar;
+  const sla: SlaTargets = {
+    firstResponse: { ...defaultSlaTargets.firstResponse, ...s.sla?.firstResponse },
+    resolution: { ...defaultSlaTargets.resolution, ...s.sla?.resolution },
+    ...(s.sla?.byChannel ? { byChannel: s.sla.byChannel } : {}),
+  };
+  return {
+    calendar,
+    sla,
+    repeatFailureWindowDays: s.guardrails?.repeatFailureWindowDays ?? DEFAULT_REPEAT_FAILURE_WINDOW_DAYS,
+    tiers: { ...defaultTierThresholds, ...s.tiers },
+    routingRules: s.routing?.rules ?? [],
+    templates: s.templates ?? {},
+  };
+}
+
+function parseStored(json: string): StoreSettings {
+  // Stored settings were validated on the way in; a row edited by hand that no longer parses falls back to defaults.
+  const parsed = storeSettingsSchema.safeParse(JSON.parse(json));
+  return parsed.success ? parsed.data : {};
+}
+
+export async function loadSettings(
+  db: Kysely<DB>,
+  storeId: string,
+): Promise<{ settings: StoreSettings; resolved: ResolvedSettings; timezone: string; name: string }> {
+  const row = await db.selectFrom('stores').select(['settings', 'timezone', 'name']).where('id', '=', storeId).executeTakeFirst();
+  if (!row) throw notFound('store', storeId);
+  const settings = parseStored(row.settings);
+  let resolved: ResolvedSettings;
+  try {
+    resolved = resolveSettings(settings, row.timezone);
+  } catch {
+    resolved = resolveSettings({}, row.timezone);
+  }
+  return { settings, resolved, timezone: row.timezone, name: row.name };
+}
+
+/**
+ * Replaces the store's settings after checking everything a later case would
+ * trip on: the calendar as a whole, that templates compile, that rules assign
+ * to users of this store. Nothing is written unless all of it holds.
+ */
+export async function saveSettings(db: Kysely<DB>, storeId: string, input: unknown): Promise<ResolvedSettings> {
+  const parsed = storeSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = formatPath(issue.path);
+    throw new AppError(400, 'invalid_request', `${path}: ${issue.message}`, path);
+  }
+  const settings = parsed.data;
+  const store = await db.selectFrom('stores').select(['timezone']).where('id', '=', storeId).executeTakeFirst();
+  if (!store) throw notFound('store', storeId);
+  // Weekly hours and holidays default to the standard week; the zone to the store's.
+  const base = defaultCalendar('UTC');
+  const calendar = businessCalendarSchema.safeParse({
+    timezone: settings.businessHours?.timezone ?? store.timezone,
+    weekly: settings.businessHours?.weekly ?? base.weekly,
+    holidays: settings.businessHours?.holidays ?? base.holidays,
+  });
+  if (!calendar.success) {
+    const issue = calendar.error.issues[0]!;
+    const path = formatPath(['businessHours', ...issue.path]);
+    throw new AppError(400, 'invalid_request', `${path}: ${issue.message}`, path);
+  }
+  for (const [key, source] of Object.entries(settings.templates ?? {})) {
+    try {
+      validateTemplate(source);
+    } catch (err) {
+      throw new AppError(400, 'invalid_template', `templates.${key}: ${(err as Error).message}`, `templates.${key}`);
+    }
+  }
+  const assignees = [...new Set((settings.routing?.rules ?? []).map((r) => r.assignTo).filter((u): u is string => !!u))];
+  if (assignees.length > 0) {
+    const found = await db.selectFrom('users').select('id').where('store_id', '=', storeId).where('id', 'in', assignees).execute();
+    const known = new Set(found.map((u) => u.id));
+    const rules = settings.routing!.rules;
+    const bad = rules.findIndex((r) => r.assignTo && !known.has(r.assignTo));
+    if (bad >= 0) {
+      const path = `routing.rules[${bad}].assignTo`;
+      throw new AppError(400, 'invalid_request', `${path}: no user ${rules[bad]!.assignTo} in this store`, path);
+    }
+  }
+  await db
+    .updateTable('stores')
+    .set({ settings: JSON.stringify(settings) })
+    .where('id', '=', storeId)
+    .execute();
+  return resolveSettings(settings, store.timezone);
+}
