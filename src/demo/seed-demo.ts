@@ -1,4 +1,4 @@
-import { assignCase, changeStatus } from '../cases/cases.service.ts';
+import { addMessage, assignCase, changeStatus } from '../cases/cases.service.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import { getEvent } from '../events/events.service.ts';
 import { validateBatch } from '../events/ingest.ts';
@@ -64,6 +64,13 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
   return { seeded, events: count, token };
 }
 
+/** What a demo agent writes first: owning the problem, with a next step. */
+const firstReplies = [
+  "I'm sorry about this. I've looked into your order and I'll write to you by tomorrow with what I can do.",
+  "I'm really sorry. I've asked our warehouse to check and I'll update you today.",
+  "I'm sorry this happened. I'm on it now and I'll come back to you within a day with a fix.",
+];
+
 /** Older cases have been handled; recent ones are still open, some assigned. */
 async function workCases(ctx: AppContext, now: Date): Promise<void> {
   const db = ctx.database.db;
@@ -73,7 +80,7 @@ async function workCases(ctx: AppContext, now: Date): Promise<void> {
   const workers = users.filter((u) => u.role !== 'admin');
   const cases = await db
     .selectFrom('cases')
-    .select(['id', 'created_at'])
+    .select(['id', 'created_at', 'status'])
     .where('store_id', '=', DEMO_STORE)
     .orderBy('created_at')
     .execute();
@@ -88,10 +95,14 @@ async function workCases(ctx: AppContext, now: Date): Promise<void> {
       if (clock.now() < now) await changeStatus(db, clock, DEMO_STORE, c.id, to, actor);
     };
     if (ageDays < 0.5) continue;
-    await changeStatus(db, clock, DEMO_STORE, c.id, 'acknowledged', { type: 'system', id: null });
+    // Complaints with a way to reach the customer were acknowledged when they arrived.
+    if (c.status === 'new') await changeStatus(db, clock, DEMO_STORE, c.id, 'acknowledged', { type: 'system', id: null });
     if (ageDays < 1 && rnd.chance(0.5)) continue;
     await assignCase(db, clock, DEMO_STORE, c.id, agent.id, actor);
-    await step('in_progress', rnd.int(1, 8));
+    clock.advance(rnd.int(1, 8) * 3_600_000);
+    if (clock.now() >= now) continue;
+    await addMessage(db, clock, DEMO_STORE, c.id, { kind: 'reply', body: rnd.pick(firstReplies) }, actor);
+    await step('in_progress', 0);
     if (ageDays < 7) {
       if (rnd.chance(0.4)) await step('waiting_on_customer', rnd.int(1, 24));
       continue;
