@@ -3,8 +3,9 @@
  *
  * (a) triageText texts/s over real texts (Bitext customer utterances and TweetEval tweets,
  *     or the demo complaint texts when the datasets are missing), after a warm-up pass;
- * (b) the baseline in the same run: bare VADER polarity_scores over the same texts — triage
- *     calls VADER once per text and does everything else on top, so ratio = ours / VADER;
+ * (b) the baseline in the same run: bare VADER polarity_scores over the same texts; ratio = ours / VADER.
+ *     Triage computes the same VADER scores per text (src/triage/sentiment.ts, several times faster than
+ *     polarity_scores) and everything else on top, so the ratio can exceed 1;
  * (c) wall time of `node bin/amends.js triage FILE` on 1,000 lines, a spawned process including
  *     its startup (median of 5 runs after one untimed run that fills tsx's transform cache).
  * Prints human lines, then one JSON object as the last line. Exits 1 when a target is missed.
@@ -17,6 +18,7 @@ import vader from 'vader-sentiment';
 import { complaintKinds, complaintText } from '../src/demo/complaint-texts.ts';
 import { seededRng } from '../src/demo/rng.ts';
 import { datasetsAvailable, datasetsDir, loadBitext, loadTweetEval } from '../src/triage/datasets.ts';
+import { polarityScores } from '../src/triage/sentiment.ts';
 import { triageText } from '../src/triage/triage-text.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -90,12 +92,18 @@ for (let round = 0; round < 2; round++) {
   ours.push(throughput(texts, (t) => triageText({ text: t }), SECONDS / 2));
   base.push(throughput(texts, (t) => vader.SentimentIntensityAnalyzer.polarity_scores(t), SECONDS / 2));
 }
+for (const t of texts) polarityScores(t);
+const sentimentOnly = throughput(texts, polarityScores, SECONDS / 2);
 const textsPerSec = Math.max(...ours);
 const vaderTextsPerSec = Math.max(...base);
 const ratio = textsPerSec / vaderTextsPerSec;
-console.log(`triageText (in process):  ${textsPerSec.toFixed(0)} texts/s (target >= ${TARGETS.textsPerSec})`);
-console.log(`bare VADER polarity_scores: ${vaderTextsPerSec.toFixed(0)} texts/s`);
-console.log(`ratio triage/VADER: ${ratio.toFixed(2)} (triage includes one VADER call per text)`);
+console.log(`triageText (in process):    ${textsPerSec.toFixed(0)} texts/s (target >= ${TARGETS.textsPerSec})`);
+console.log(`bare VADER polarity_scores: ${vaderTextsPerSec.toFixed(0)} texts/s (baseline)`);
+console.log(`ratio triage/VADER: ${ratio.toFixed(2)}`);
+console.log(
+  `  (triage computes the same VADER scores through src/triage/sentiment.ts, ${sentimentOnly.toFixed(0)} texts/s on its own, ` +
+    'which skips the 34-strings-per-word map polarity_scores builds; that is why all of triage can beat bare VADER)',
+);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-bench-triage-'));
 let cli1000Ms: number;
@@ -128,6 +136,7 @@ console.log(
     textsPerSec: Math.round(textsPerSec),
     vaderTextsPerSec: Math.round(vaderTextsPerSec),
     ratio: Number(ratio.toFixed(3)),
+    sentimentOnlyTextsPerSec: Math.round(sentimentOnly),
     cli1000Ms: Math.round(cli1000Ms),
     cliRunsMs: cliRuns.map((ms) => Math.round(ms)),
     texts: texts.length,

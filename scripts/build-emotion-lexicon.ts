@@ -121,6 +121,8 @@ for (const [w, total] of all) {
   if (best && best.z >= MIN_Z && affective(best.word, best.group)) entries.push(best);
 }
 
+/** An object key as Biome writes it: bare when it is an identifier, else single-quoted. */
+const key = (w: string) => (/^[A-Za-z_$][\w$]*$/.test(w) ? w : `'${w.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
 const out: string[] = [];
 for (const g of groups) {
   const top = entries
@@ -128,7 +130,7 @@ for (const g of groups) {
     .sort((a, b) => b.z - a.z || a.word.localeCompare(b.word))
     .slice(0, PER_GROUP);
   out.push(`  ${g}: {`);
-  for (const e of top) out.push(`    ${JSON.stringify(e.word)}: ${e.z.toFixed(2)},`);
+  for (const e of top) out.push(`    ${key(e.word)}: ${Number(e.z.toFixed(2))},`);
   out.push('  },');
 }
 

@@ -145,21 +145,33 @@ function confusion(pairs: readonly (readonly [string, string])[]): Map<string, M
 const f = (n: number) => n.toFixed(3);
 const pct = (n: number) => `${(100 * n).toFixed(1)} %`;
 
-function scoreTable(perLabel: readonly LabelScore[]): string[] {
+/** A Markdown table laid out the way Biome formats one (padded cells, `---:` for right-aligned columns). */
+function mdTable(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly (string | number)[])[]): string[] {
+  const cells = rows.map((r) => r.map(String));
+  const widths = header.map((h, c) => Math.max(3, h.length, ...cells.map((r) => (r[c] ?? '').length)));
+  const pad = (v: string, c: number) => (align[c] === 'r' ? v.padStart(widths[c]!) : v.padEnd(widths[c]!));
   return [
-    '| label | support | predicted | precision | recall | F1 |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...perLabel.map((l) => `| ${l.label} | ${l.support} | ${l.predicted} | ${f(l.precision)} | ${f(l.recall)} | ${f(l.f1)} |`),
+    `| ${header.map(pad).join(' | ')} |`,
+    `| ${widths.map((w, c) => (align[c] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`,
+    ...cells.map((r) => `| ${header.map((_, c) => pad(r[c] ?? '', c)).join(' | ')} |`),
   ];
+}
+
+function scoreTable(perLabel: readonly LabelScore[]): string[] {
+  return mdTable(
+    ['label', 'support', 'predicted', 'precision', 'recall', 'F1'],
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+    perLabel.map((l) => [l.label, l.support, l.predicted, f(l.precision), f(l.recall), f(l.f1)]),
+  );
 }
 
 function confusionTable(m: Map<string, Map<string, number>>, rows: readonly string[], cols: readonly string[]): string[] {
   const present = cols.filter((c) => rows.some((r) => (m.get(r)?.get(c) ?? 0) > 0));
-  return [
-    `| gold \\ predicted | ${present.join(' | ')} |`,
-    `|---|${present.map(() => '---:').join('|')}|`,
-    ...rows.filter((r) => m.has(r)).map((r) => `| ${r} | ${present.map((c) => m.get(r)?.get(c) ?? 0).join(' | ')} |`),
-  ];
+  return mdTable(
+    ['gold \\ predicted', ...present],
+    ['l', ...present.map(() => 'r' as const)],
+    rows.filter((r) => m.has(r)).map((r) => [r, ...present.map((c) => m.get(r)?.get(c) ?? 0)]),
+  );
 }
 
 function topConfusions(m: Map<string, Map<string, number>>, n: number): string[] {
@@ -282,16 +294,20 @@ if (!dev) {
     '',
     '## Headline (held-out splits)',
     '',
-    '| figure | value | target |',
-    '|---|---:|---:|',
-    `| kind macro-F1 (Bitext test part, mapped intents) | ${f(kindScore.macroF1)} | ≥ ${TARGETS.kindMacroF1} |`,
-    `| kind macro-F1, failure kinds only (without \`other\`) | ${f(failureMacroF1)} | |`,
-    `| kind accuracy | ${pct(kindScore.accuracy)} | |`,
-    `| anger recall (TweetEval test) | ${f(anger.recall)} | ≥ ${TARGETS.angerRecall} |`,
-    `| anger precision | ${f(anger.precision)} | ≥ ${TARGETS.angerPrecision} |`,
-    `| anger F1 (all-anger baseline: ${f(majorityF1)}) | ${f(anger.f1)} | |`,
-    `| emotion macro-F1 (anger, sadness, joy+optimism) | ${f(emoScore.macroF1)} | |`,
-    `| sentiment: texts where triage's VADER differs from \`polarity_scores\` | ${sentimentMismatches} | 0 |`,
+    ...mdTable(
+      ['figure', 'value', 'target'],
+      ['l', 'r', 'r'],
+      [
+        ['kind macro-F1 (Bitext test part, mapped intents)', f(kindScore.macroF1), `≥ ${TARGETS.kindMacroF1}`],
+        ['kind macro-F1, failure kinds only (without `other`)', f(failureMacroF1), ''],
+        ['kind accuracy', pct(kindScore.accuracy), ''],
+        ['anger recall (TweetEval test)', f(anger.recall), `≥ ${TARGETS.angerRecall}`],
+        ['anger precision', f(anger.precision), `≥ ${TARGETS.angerPrecision}`],
+        [`anger F1 (all-anger baseline: ${f(majorityF1)})`, f(anger.f1), ''],
+        ['emotion macro-F1 (anger, sadness, joy+optimism)', f(emoScore.macroF1), ''],
+        ["sentiment: texts where triage's VADER differs from `polarity_scores`", sentimentMismatches, 0],
+      ],
+    ),
     '',
     missed.length === 0 ? 'All targets met.' : `**Missed:** ${missed.join('; ')}.`,
     '',
@@ -325,14 +341,17 @@ if (!dev) {
     'Intents with no honest counterpart are either mapped to `other` (requests and questions that are not a failure: triage',
     'should not invent one) or excluded when they are ambiguous.',
     '',
-    '| intent | kind | why |',
-    '|---|---|---|',
-    ...Object.entries(intentMap)
-      .sort(([a, ka], [b, kb]) => (ka ?? 'zz').localeCompare(kb ?? 'zz') || a.localeCompare(b))
-      .map(
-        ([intent, kind]) =>
-          `| ${intent} | ${kind ?? '*excluded*'} | ${intentNotes[intent] ?? (kind === 'other' ? 'a request or question, not a failure' : '')} |`,
-      ),
+    ...mdTable(
+      ['intent', 'kind', 'why'],
+      ['l', 'l', 'l'],
+      Object.entries(intentMap)
+        .sort(([a, ka], [b, kb]) => (ka ?? 'zz').localeCompare(kb ?? 'zz') || a.localeCompare(b))
+        .map(([intent, kind]) => [
+          intent,
+          kind ?? '_excluded_',
+          intentNotes[intent] ?? (kind === 'other' ? 'a request or question, not a failure' : ''),
+        ]),
+    ),
     '',
     '## Issue kind — Bitext test part',
     '',
@@ -342,9 +361,11 @@ if (!dev) {
     '',
     'Accuracy per intent:',
     '',
-    '| intent | kind | rows | accuracy |',
-    '|---|---|---:|---:|',
-    ...perIntent.map((p) => `| ${p.intent} | ${p.kind} | ${p.n} | ${pct(p.accuracy)} |`),
+    ...mdTable(
+      ['intent', 'kind', 'rows', 'accuracy'],
+      ['l', 'l', 'r', 'r'],
+      perIntent.map((p) => [p.intent, p.kind, p.n, pct(p.accuracy)]),
+    ),
     '',
     'Confusion (rows gold, columns predicted):',
     '',
@@ -356,14 +377,18 @@ if (!dev) {
     '',
     'TweetEval has four labels and we have seven emotions, so both sides are mapped onto three classes:',
     '',
-    '| our emotion | scored as | why |',
-    '|---|---|---|',
-    '| anger | anger | |',
-    '| frustration | anger | SemEval "anger" includes annoyance and irritation |',
-    '| disappointment | sadness | |',
-    '| anxiety | sadness | TweetEval has no fear class; its worried tweets are mostly labelled sadness |',
-    '| satisfied | joy + optimism | we do not tell joy from optimism |',
-    '| confusion, neutral | (none) | counts as a miss for the gold class |',
+    ...mdTable(
+      ['our emotion', 'scored as', 'why'],
+      ['l', 'l', 'l'],
+      [
+        ['anger', 'anger', ''],
+        ['frustration', 'anger', 'SemEval "anger" includes annoyance and irritation'],
+        ['disappointment', 'sadness', ''],
+        ['anxiety', 'sadness', 'TweetEval has no fear class; its worried tweets are mostly labelled sadness'],
+        ['satisfied', 'joy + optimism', 'we do not tell joy from optimism'],
+        ['confusion, neutral', '(none)', 'counts as a miss for the gold class'],
+      ],
+    ),
     '',
     ...scoreTable(emoScore.perLabel),
     '',

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { describeDb, loadConfig } from '../platform/config.ts';
 
 export function migrateCommand(): Command {
   return new Command('migrate').description('Bring the database schema up to date (serve also does this at start).').action(async () => {
+    const { describeDb, loadConfig } = await import('../platform/config.ts');
     const { openDatabase } = await import('../platform/db/database.ts');
     const { migrateToLatest } = await import('../platform/db/migrate.ts');
     const config = loadConfig();

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { describeDb, loadConfig } from '../platform/config.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -8,6 +7,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to bind (env HOST)')
     .option('--demo', 'seed the "demo" store with a year of realistic orders and complaints if it is empty, and print a console link')
     .action(async (o: { port?: number; host?: string; demo?: boolean }) => {
+      const { describeDb, loadConfig } = await import('../platform/config.ts');
       const config = loadConfig(process.env, {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.host !== undefined ? { host: o.host } : {}),

@@ -28,6 +28,7 @@ const NON_ASCII = /[^ -~\t\n\r]/;
 const MARKS = /\p{M}/gu;
 const APOSTROPHES = /['’ʼ]/g;
 const HAS_LOWER = /\p{Ll}/u;
+const HAS_UPPER = /\p{Lu}/u;
 const HAS_LETTER = /\p{L}/u;
 const HAS_DIGIT = /\p{N}/u;
 
@@ -158,7 +159,7 @@ export function tokenize(text: string): Token[] {
     } else {
       emoji = !HAS_LETTER.test(raw) && !HAS_DIGIT.test(raw);
       norm = emoji ? raw : normalizeWord(raw);
-      caps = !emoji && raw.length >= 3 && !HAS_LOWER.test(raw) && !HAS_DIGIT.test(raw) && !ACRONYMS.has(raw);
+      caps = !emoji && raw.length >= 3 && HAS_UPPER.test(raw) && !HAS_LOWER.test(raw) && !HAS_DIGIT.test(raw) && !ACRONYMS.has(raw);
     }
     if (SCOPE_BREAKERS.has(norm)) scope++;
     tokens.push({ norm, raw, start: m.index, end: m.index + raw.length, clause, scope, caps, emoji });
@@ -237,12 +238,11 @@ class PrefixIndex<V> {
     else this.byHead.set(head, [[prefix, value]]);
   }
 
-  /** Calls fn for the value of every prefix of `word`. */
-  each(word: string, fn: (value: V) => void): void {
-    for (const [p, v] of this.short) if (word.startsWith(p)) fn(v);
-    if (word.length < 3) return;
-    const list = this.byHead.get(word.slice(0, 3));
-    if (list) for (const [p, v] of list) if (word.startsWith(p)) fn(v);
+  /** Prefixes that may start `word` (check each with startsWith): the short ones and those sharing its first three letters. */
+  candidates(word: string): readonly (readonly [string, V][])[] {
+    const list = word.length >= 3 ? this.byHead.get(word.slice(0, 3)) : undefined;
+    if (this.short.length === 0) return list ? [list] : [];
+    return list ? [this.short, list] : [this.short];
   }
 
   has(word: string): boolean {
@@ -296,7 +296,9 @@ export class PhraseMatcher<T> {
       const norm = tokens[i]!.norm;
       const exact = this.byWord.get(norm);
       if (exact) for (const c of exact) this.tryAt(c, tokens, i, out);
-      this.byPrefix.each(norm, (c) => this.tryAt(c, tokens, i, out));
+      for (const list of this.byPrefix.candidates(norm)) {
+        for (const [p, c] of list) if (norm.startsWith(p)) this.tryAt(c, tokens, i, out);
+      }
     }
     return out;
   }
@@ -399,12 +401,16 @@ export class TypoCorrector {
   private readonly deletions = new Map<string, [string, number][]>();
   private readonly targets: ReadonlySet<string>;
 
+  /** Letters of each target as a bit mask, for a quick "could this be one edit away?" test. */
+  private readonly masks: number[];
+
   constructor(
     targets: readonly string[],
     private readonly minLength = 6,
     private readonly never: ReadonlySet<string> = new Set(),
   ) {
     this.targets = new Set(targets);
+    this.masks = targets.map(letterMask);
     for (const t of targets) {
       for (let i = 0; i < t.length; i++) {
         const d = t.slice(0, i) + t.slice(i + 1);
@@ -421,6 +427,16 @@ export class TypoCorrector {
   /** The target this word is a typo of, if any. */
   correct(word: string): string | undefined {
     if (word.length < this.minLength || this.targets.has(word) || this.never.has(word)) return undefined;
+    // One edit adds at most one letter the target lacks and drops at most one it has.
+    const mask = letterMask(word);
+    let possible = false;
+    for (const m of this.masks) {
+      if (bitCount(mask & ~m) <= 1 && bitCount(m & ~mask) <= 1) {
+        possible = true;
+        break;
+      }
+    }
+    if (!possible) return undefined;
     const known = this.memo.get(word);
     if (known !== undefined) return known ?? undefined;
     const found = this.lookup(word);
@@ -445,4 +461,20 @@ export class TypoCorrector {
     }
     return undefined;
   }
+}
+
+/** Which of a–z occur in the word, one bit each (other characters share bit 26). */
+function letterMask(word: string): number {
+  let m = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) - 97;
+    m |= c >= 0 && c < 26 ? 1 << c : 1 << 26;
+  }
+  return m;
+}
+
+function bitCount(n: number): number {
+  let v = n - ((n >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }

@@ -348,4 +348,23 @@ describe.each(engines)('triage, guardrails, SLAs and acknowledgement [%s]', (eng
     expect(text.slice(...policy.span!).toLowerCase()).toBe('our policy');
     expect(r.findings.some((f) => f.rule === 'conditional_apology')).toBe(true);
   });
+
+  it("a store's own acknowledgement template is used for new cases", async () => {
+    if (!available) return;
+    const template =
+      "Subject: We are on it, {{firstName}}\nHi {{firstName}}, I'm sorry {{problem}}. You will hear from me {{dueText}}.\n{{signature}}";
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/store/settings',
+      headers: auth(t.tokens.manager),
+      payload: { ...settings, templates: { 'en/ack': template } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await ingest(customer('c-tpl'), complain('c-tpl', '2026-04-09T14:00:00Z', 'The kettle arrived with a cracked lid.'));
+    const ack = (await caseOf('c-tpl')).acknowledgement!;
+    expect(ack.template).toBe('store:en/ack');
+    expect(ack.subject).toBe('We are on it, Maria');
+    expect(ack.body).toMatch(/^Hi Maria, I'm sorry /);
+    expect(ack.body).toContain('You will hear from me today by 12:00.');
+  });
 });
