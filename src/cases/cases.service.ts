@@ -240,7 +240,10 @@ export async function getCase(db: Kysely<DB>, storeId: string, caseId: string, n
     ...toCase(row),
     triage: row.triage ? (JSON.parse(row.triage) as TriageResult) : null,
     guardrails,
-    guidance: [...new Set(guardrails.map((g) => guardrailGuidance[g.rule]))],
+    // A cleared avertable flag stays in the history but no longer guides the reply.
+    guidance: [
+      ...new Set(guardrails.filter((g) => g.rule !== 'avertable' || Number(row.avertable) === 1).map((g) => guardrailGuidance[g.rule])),
+    ],
     priorityFactors: row.priority_factors ? (JSON.parse(row.priority_factors) as PriorityFactor[]) : [],
     sla: sla as SlaView[],
     acknowledgement: msgs.find((m) => m.template !== null && m.authorType === 'system') ?? null,

@@ -7,6 +7,7 @@
  * triaged too, and can only make the case more urgent, never less.
  */
 import type { Kysely } from 'kysely';
+import { IANAZone } from 'luxon';
 import { relationshipMetrics } from '../customers/relationship.ts';
 import { type CustomerTier, customerTier } from '../customers/tier.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -14,12 +15,12 @@ import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
 import { renderAcknowledgement } from '../replies/acknowledgement.ts';
 import { loadSettings } from '../stores/store-settings.ts';
-import { applyGuardrails, type PriorFailure } from '../triage/guardrails.ts';
+import { applyGuardrails, type GuardrailFiring, type PriorFailure } from '../triage/guardrails.ts';
 import type { Severity, TriageContext, TriageResult } from '../triage/labels.ts';
 import { triageText } from '../triage/triage-text.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
 import { transition } from './lifecycle.ts';
-import { type PriorityFactor, scorePriority } from './priority.ts';
+import { type PriorityFactor, priorityForScore, scorePriority } from './priority.ts';
 import { routeCase } from './route-case.ts';
 import { onCaseStatusChanged, startCaseSlas } from './sla.service.ts';
 
@@ -115,13 +116,16 @@ async function priorFailure(
   if (i.orderId) orders = orders.where('id', '!=', i.orderId);
   const [c, o] = await Promise.all([
     cases.orderBy('created_at', 'desc').limit(1).executeTakeFirst(),
-    orders.orderBy('failed_at', 'desc').limit(1).executeTakeFirst(),
+    orders.orderBy('failed_at', 'desc').limit(2).execute(),
   ]);
   const found: PriorFailure[] = [];
   if (c) found.push({ ref: `case #${c.number}`, at: c.created_at });
-  if (o?.failed_at) found.push({ ref: `order ${o.id}`, at: o.failed_at });
+  for (const f of o) if (f.failed_at) found.push({ ref: `order ${f.id}`, at: f.failed_at });
   // Latest first; on a tie the case (pushed first) names it better than its order. Array sort is stable.
-  return found.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))[0] ?? null;
+  found.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  // A complaint that names no order is most likely about the latest failed order: that one is this failure, not a prior one.
+  if (!i.orderId && found[0]?.ref.startsWith('order ')) found.shift();
+  return found[0] ?? null;
 }
 
 /** Evidence in the stored triage is kept, but the timeline entry names only the labels and the top reasons. */
@@ -270,7 +274,8 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
   }
   const ack = renderAcknowledgement(
     {
-      locale: customer.locale ?? (triage.language.value === 'es' ? 'es' : null),
+      // The language they wrote in, when we have a template for it; else their profile's.
+      locale: triage.language.value === 'es' || triage.language.value === 'en' ? triage.language.value : customer.locale,
       storeName,
       customerName: customer.name,
       kind: triage.kind.value,
@@ -279,7 +284,11 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
       intensity: triage.emotion.intensity,
       repeatFailure: guard.firings.some((f) => f.rule === 'repeat_failure'),
       avertable: false,
-      nextStep: { dueAt: due.firstResponseDueAt, timezone: settings.calendar.timezone },
+      // "today by 14:00" in the customer's own zone when we know it.
+      nextStep: {
+        dueAt: due.firstResponseDueAt,
+        timezone: customer.timezone && IANAZone.isValidZone(customer.timezone) ? customer.timezone : settings.calendar.timezone,
+      },
       now: i.at,
       signature: assigneeName ? `${assigneeName.split(' ')[0]} from ${storeName}` : null,
     },
@@ -327,7 +336,7 @@ export async function intakeFollowUp(
 ): Promise<void> {
   const c = await db
     .selectFrom('cases')
-    .select(['status', 'severity', 'priority_score', 'priority_factors', 'triage', 'queue', 'customer_tier'])
+    .select(['status', 'severity', 'priority_score', 'priority_factors', 'triage', 'queue', 'customer_tier', 'guardrails'])
     .where('store_id', '=', i.storeId)
     .where('id', '=', i.caseId)
     .executeTakeFirstOrThrow();
@@ -362,14 +371,27 @@ export async function intakeFollowUp(
         factors.reduce((s, f) => s + f.points, 0),
       ),
     );
-    const toManager = severity === 4 && c.queue !== 'manager';
+    const critical = severity === 4 && before !== 4;
+    const firings = JSON.parse(c.guardrails) as GuardrailFiring[];
+    if (critical) {
+      firings.push({
+        rule: 'critical_severity',
+        reason: 'severity 4 (critical) after the customer wrote again: a manager handles this case',
+        at: i.at,
+        effect: { route: 'manager' },
+      });
+    }
+    const toManager = critical && c.queue !== 'manager';
     await db
       .updateTable('cases')
       .set({
         severity,
         priority_score: score,
+        priority: priorityForScore(score),
         priority_factors: JSON.stringify(factors),
-        ...(toManager ? { queue: 'manager' } : {}),
+        guardrails: JSON.stringify(firings),
+        // Like routing at opening: the manager queue, for a manager to pick up.
+        ...(toManager ? { queue: 'manager', assignee_id: null } : {}),
       })
       .where('store_id', '=', i.storeId)
       .where('id', '=', i.caseId)
@@ -381,14 +403,31 @@ export async function intakeFollowUp(
       priorityScore: score,
       ...(toManager ? { escalatedTo: 'manager' } : {}),
     });
+    if (critical) {
+      await recordActivity(db, i.storeId, i.caseId, i.at, system, 'guardrail.fired', {
+        rule: 'critical_severity',
+        reason: firings.at(-1)!.reason,
+        effect: { route: 'manager' },
+      });
+    }
   }
-  if (c.status === 'waiting_on_customer') {
-    await db.updateTable('cases').set({ status: 'in_progress' }).where('store_id', '=', i.storeId).where('id', '=', i.caseId).execute();
+  // The customer wrote back: a case waiting on them goes back to work; a finished one reopens.
+  const next = c.status === 'waiting_on_customer' ? 'in_progress' : c.status === 'resolved' || c.status === 'closed' ? 'reopened' : null;
+  if (next) {
+    // Guarded by the status read above: an agent's change that committed meanwhile wins.
+    const moved = await db
+      .updateTable('cases')
+      .set({ status: next, ...(next === 'reopened' ? { resolved_at: null, closed_at: null } : {}) })
+      .where('store_id', '=', i.storeId)
+      .where('id', '=', i.caseId)
+      .where('status', '=', c.status)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 0) return;
     await recordActivity(db, i.storeId, i.caseId, i.at, system, 'status.changed', {
-      from: 'waiting_on_customer',
-      to: 'in_progress',
-      reason: 'the customer replied',
+      from: c.status,
+      to: next,
+      reason: 'the customer wrote again',
     });
-    await onCaseStatusChanged(db, i.storeId, i.caseId, 'waiting_on_customer', 'in_progress', i.at);
+    await onCaseStatusChanged(db, i.storeId, i.caseId, c.status, next, i.at);
   }
 }

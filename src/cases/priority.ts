@@ -52,6 +52,11 @@ export const priorityBands: { priority: Priority; minScore: number }[] = [
   { priority: 'low', minScore: 0 },
 ];
 
+/** The band a score falls in. */
+export function priorityForScore(score: number): Priority {
+  return priorityBands.find((b) => score >= b.minScore)!.priority;
+}
+
 export function scorePriority(i: PriorityInput): PriorityDecision {
   const factors: PriorityFactor[] = [{ factor: 'severity', points: severityPoints[i.severity], detail: `severity ${i.severity}` }];
   const emotionPoints = Math.round(emotionWeight[i.emotion.primary] * Math.min(1, Math.max(0, i.emotion.intensity)));
@@ -73,6 +78,5 @@ export function scorePriority(i: PriorityInput): PriorityDecision {
     100,
     factors.reduce((s, f) => s + f.points, 0),
   );
-  const priority = priorityBands.find((b) => score >= b.minScore)!.priority;
-  return { score, priority, factors };
+  return { score, priority: priorityForScore(score), factors };
 }

@@ -13,6 +13,7 @@ import type { Metrics } from '../platform/metrics.ts';
 import { loadSettings, type ResolvedSettings } from '../stores/store-settings.ts';
 import type { BusinessCalendar } from './business-hours.ts';
 import { recordActivity } from './case-timeline.ts';
+import { priorityForScore } from './priority.ts';
 import {
   dueSignals,
   meetClock,
@@ -217,6 +218,8 @@ export async function sweepSlas(db: Kysely<DB>, clock: Clock, metrics?: Metrics,
           .where('case_id', '=', row.case_id)
           .where('metric', '=', row.metric)
           .where(column, 'is', null)
+          // Met or paused meanwhile (an agent answered while the sweep ran): nothing to escalate.
+          .where('status', '=', 'running')
           .executeTakeFirst();
         if (Number(claimed.numUpdatedRows) === 0) continue;
         await escalate(trx, row.store_id, row.case_id, s);
@@ -231,7 +234,7 @@ export async function sweepSlas(db: Kysely<DB>, clock: Clock, metrics?: Metrics,
 async function escalate(db: Kysely<DB>, storeId: string, caseId: string, s: SlaSignal): Promise<void> {
   const c = await db
     .selectFrom('cases')
-    .select(['queue', 'assignee_id', 'priority_score', 'priority_factors'])
+    .select(['queue', 'assignee_id', 'priority_score', 'priority_factors', 'updated_at'])
     .where('store_id', '=', storeId)
     .where('id', '=', caseId)
     .executeTakeFirstOrThrow();
@@ -254,9 +257,11 @@ async function escalate(db: Kysely<DB>, storeId: string, caseId: string, s: SlaS
     .set({
       queue: 'manager',
       priority_score: score,
+      priority: priorityForScore(score),
       priority_factors: JSON.stringify(nextFactors),
       ...(unassign ? { assignee_id: null } : {}),
-      updated_at: s.at,
+      // biome-ignore lint/complexity/useMathMinMax: ISO strings, compared as text
+      updated_at: s.at > c.updated_at ? s.at : c.updated_at,
     })
     .where('store_id', '=', storeId)
     .where('id', '=', caseId)

@@ -28,6 +28,7 @@ export async function ensureCustomer(
     insert into customers (store_id, id, email, tags, orders_count, total_spent, total_refunded, failures_count, first_seen_at, updated_at)
     values (${storeId}, ${customerId}, ${fields.email ?? null}, '[]', 0, 0, 0, 0, ${at}, ${at})
     on conflict (store_id, id) do update set
+      email = coalesce(customers.email, excluded.email),
       first_seen_at = case when customers.first_seen_at > excluded.first_seen_at then excluded.first_seen_at else customers.first_seen_at end
   `.execute(db);
 }

@@ -181,7 +181,7 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
     case 'review.posted': {
       const d = e.data;
       if (d.customerId) await ensureCustomer(db, storeId, d.customerId, at);
-      await db
+      const review = await db
         .insertInto('reviews')
         .values({
           store_id: storeId,
@@ -194,9 +194,10 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
           posted_at: at,
         })
         .onConflict((oc) => oc.columns(['store_id', 'id']).doNothing())
-        .execute();
+        .executeTakeFirst();
       // A review of three stars or fewer with words in it is a complaint made in public: it opens a case.
-      if (d.rating <= LOW_REVIEW_RATING && d.body) {
+      // The same review delivered again (a webhook retry under another event id) changes nothing.
+      if (Number(review.numInsertedOrUpdatedRows ?? 0) > 0 && d.rating <= LOW_REVIEW_RATING && d.body) {
         await openCase(db, clock, {
           storeId,
           source: 'reactive',

@@ -10,7 +10,7 @@ import { type BusinessCalendar, businessCalendarSchema, defaultCalendar } from '
 import { type RoutingRule, routingRuleSchema } from '../cases/route-case.ts';
 import { defaultSlaTargets, type SlaTargets } from '../cases/sla.ts';
 import { defaultTierThresholds, type TierThresholds } from '../customers/tier.ts';
-import { formatPath } from '../events/envelope.ts';
+import { complaintChannels, formatPath } from '../events/envelope.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { validateTemplate } from '../replies/acknowledgement.ts';
@@ -25,7 +25,7 @@ export const templateKeys = ['en/ack', 'es/ack'] as const;
 
 export const storeSettingsSchema = z
   .object({
-    /** Merged over Mon–Fri 09:00–17:00 in the store's time zone. */
+    /** Each part given replaces the default's (Mon–Fri 09:00–17:00, no holidays, the store's time zone); `weekly` is the whole week. */
     businessHours: z
       .object({
         timezone: z.string().optional(),
@@ -40,7 +40,10 @@ export const storeSettingsSchema = z
         firstResponse: byPriority.optional(),
         resolution: byPriority.optional(),
         byChannel: z
-          .record(z.string().min(1).max(40), z.object({ firstResponse: byPriority.optional(), resolution: byPriority.optional() }).strict())
+          .partialRecord(
+            z.enum([...complaintChannels, 'review']),
+            z.object({ firstResponse: byPriority.optional(), resolution: byPriority.optional() }).strict(),
+          )
           .optional(),
       })
       .strict()
@@ -141,6 +144,10 @@ export async function saveSettings(db: Kysely<DB>, storeId: string, input: unkno
     const issue = calendar.error.issues[0]!;
     const path = formatPath(['businessHours', ...issue.path]);
     throw new AppError(400, 'invalid_request', `${path}: ${issue.message}`, path);
+  }
+  // Every SLA due time is counted in open hours: a week with none would leave no case a due time.
+  if (!Object.values(calendar.data.weekly).some((day) => (day?.length ?? 0) > 0)) {
+    throw new AppError(400, 'invalid_request', 'businessHours.weekly: open at least one interval in the week', 'businessHours.weekly');
   }
   for (const [key, source] of Object.entries(settings.templates ?? {})) {
     try {

@@ -309,6 +309,8 @@ describe.each(engines)('triage, guardrails, SLAs and acknowledgement [%s]', (eng
       [{ sla: { firstResponse: { urgent: -5 } } }, 'sla.firstResponse.urgent'],
       [{ routing: { rules: [{ when: {}, queue: 'general', assignTo: 'usr_nobody' }] } }, 'routing.rules[0].assignTo'],
       [{ templates: { 'en/ack': 'Hello {{#if customerName}}' } }, 'templates.en/ack'],
+      [{ businessHours: { weekly: {} } }, 'businessHours.weekly'],
+      [{ sla: { byChannel: { 'e-mail': { firstResponse: { urgent: 10 } } } } }, 'sla.byChannel'],
       [{ unknownThing: 1 }, ''],
     ];
     for (const [payload, path] of cases) {
@@ -347,6 +349,92 @@ describe.each(engines)('triage, guardrails, SLAs and acknowledgement [%s]', (eng
     const policy = r.findings.find((f) => f.rule === 'excuse' || f.rule === 'blame')!;
     expect(text.slice(...policy.span!).toLowerCase()).toBe('our policy');
     expect(r.findings.some((f) => f.rule === 'conditional_apology')).toBe(true);
+  });
+
+  it('answers in the language the customer wrote in, even when their profile says otherwise', async () => {
+    if (!available) return;
+    await ingest(
+      customer('c-es-en', { locale: 'en-US' }),
+      complain('c-es-en', '2026-04-06T15:00:00Z', 'Hola, mi pedido no ha llegado todavía y lo necesito para el viernes.'),
+    );
+    expect((await caseOf('c-es-en')).acknowledgement).toMatchObject({ locale: 'es' });
+  });
+
+  it('a first complaint about a late delivery is not a repeat failure of itself', async () => {
+    if (!available) return;
+    await ingest(
+      customer('c-once'),
+      ev(
+        'o-once',
+        'order.placed',
+        { orderId: 'ONCE-1', customerId: 'c-once', total: usd(2_000), promisedBy: '2026-04-02T00:00:00Z' },
+        '2026-03-28T10:00:00Z',
+      ),
+      ev(
+        's-once',
+        'shipment.created',
+        { shipmentId: 'S-ONCE', orderId: 'ONCE-1', promisedBy: '2026-04-02T00:00:00Z' },
+        '2026-03-29T10:00:00Z',
+      ),
+      ev(
+        'd-once',
+        'shipment.delivered',
+        { shipmentId: 'S-ONCE', orderId: 'ONCE-1', deliveredAt: '2026-04-04T10:00:00Z' },
+        '2026-04-04T10:00:00Z',
+      ),
+      complain('c-once', '2026-04-05T14:00:00Z', 'My parcel came two days late.'),
+    );
+    const c = await caseOf('c-once');
+    expect(c.guardrails).toEqual([]);
+    expect(c.queue).not.toBe('manager');
+  });
+
+  it('later words can only raise a case: a legal threat makes it critical, a manager case, with its priority band', async () => {
+    if (!available) return;
+    await ingest(customer('c-esc'), complain('c-esc', '2026-04-13T14:00:00Z', 'The toaster I got has a scratch on the side.'));
+    const before = await caseOf('c-esc');
+    expect(before.severity).toBeLessThan(4);
+    await ingest(
+      complain('c-esc', '2026-04-14T14:00:00Z', 'No answer yet. I have contacted my lawyer and I will file a chargeback with my bank.'),
+    );
+    const after = await caseOf('c-esc');
+    expect(after.severity).toBe(4);
+    expect(after.queue).toBe('manager');
+    expect(after.guardrails.map((g) => g.rule)).toContain('critical_severity');
+    expect(after.priority!.score).toBeGreaterThan(before.priority!.score);
+    const bands = { urgent: 75, high: 50, normal: 25, low: 0 } as const;
+    expect(after.priority!.score).toBeGreaterThanOrEqual(bands[after.priority!.level]);
+    expect(after.timeline.some((e) => e.type === 'triage.updated')).toBe(true);
+  });
+
+  it('a customer writing again after resolution reopens the case with a fresh resolution clock', async () => {
+    if (!available) return;
+    await ingest(customer('c-reopen'), complain('c-reopen', '2026-04-15T14:00:00Z', 'The lid of my teapot is chipped.'));
+    const c = await caseOf('c-reopen');
+    clock.set('2026-04-15T15:00:00Z');
+    for (const status of ['in_progress', 'resolved']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/cases/${c.id}/status`,
+        headers: auth(t.tokens.agent),
+        payload: { status },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    await ingest(complain('c-reopen', '2026-04-16T14:00:00Z', 'The replacement lid is chipped too.'));
+    const after = await caseOf('c-reopen');
+    expect(after.status).toBe('reopened');
+    expect(after.resolvedAt).toBeNull();
+    expect(after.sla.find((x) => x.metric === 'resolution')).toMatchObject({ status: 'running', startedAt: '2026-04-16T14:00:00.000Z' });
+  });
+
+  it('the same review delivered again under another event id adds nothing to its case', async () => {
+    if (!available) return;
+    const review = { reviewId: 'rv-dup', customerId: 'c-rvdup', rating: 1, body: 'Arrived broken and nobody answered my email.' };
+    await ingest(customer('c-rvdup'), ev('rv-dup-a', 'review.posted', review, '2026-04-17T12:00:00Z'));
+    await ingest(ev('rv-dup-b', 'review.posted', review, '2026-04-17T12:00:00Z'));
+    const c = await caseOf('c-rvdup');
+    expect(c.messages.filter((m) => m.kind === 'inbound')).toHaveLength(1);
   });
 
   it("a store's own acknowledgement template is used for new cases", async () => {

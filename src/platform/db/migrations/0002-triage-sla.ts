@@ -6,18 +6,20 @@ import type { Dialect } from '../database.ts';
  * settings (business hours, SLA targets, routing rules, reply templates);
  * outbound message status; a customer's relationship manager.
  */
-export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  // SQLite's `real` is 8 bytes; PostgreSQL's is 4, which would round SLA minutes and move due instants.
+  const float = dialect === 'postgres' ? 'double precision' : 'real';
   await db.schema
     .alterTable('stores')
     .addColumn('settings', 'text', (c) => c.notNull().defaultTo('{}'))
     .execute();
   await db.schema.alterTable('customers').addColumn('relationship_manager_id', 'text').execute();
 
-  const caseColumns: [string, 'text' | 'integer' | 'real', boolean][] = [
+  const caseColumns: [string, 'text' | 'integer' | 'float', boolean][] = [
     ['kind', 'text', false],
     ['severity', 'integer', false],
     ['emotion', 'text', false],
-    ['emotion_intensity', 'real', false],
+    ['emotion_intensity', 'float', false],
     ['priority', 'text', false],
     ['priority_score', 'integer', false],
     ['queue', 'text', false],
@@ -33,7 +35,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   for (const [name, type, hasDefault] of caseColumns) {
     await db.schema
       .alterTable('cases')
-      .addColumn(name, type, (c) => (hasDefault ? c.notNull().defaultTo(type === 'text' ? '[]' : 0) : c))
+      .addColumn(name, type === 'float' ? float : type, (c) => (hasDefault ? c.notNull().defaultTo(type === 'text' ? '[]' : 0) : c))
       .execute();
   }
   await db.schema.createIndex('cases_store_queue_idx').on('cases').columns(['store_id', 'queue', 'priority_score']).execute();
@@ -54,13 +56,13 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('store_id', 'text', (c) => c.notNull().references('stores.id'))
     .addColumn('case_id', 'text', (c) => c.notNull())
     .addColumn('metric', 'text', (c) => c.notNull())
-    .addColumn('target_minutes', 'real', (c) => c.notNull())
+    .addColumn('target_minutes', float, (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('due_at', 'text')
     .addColumn('warn_at', 'text')
     .addColumn('paused_at', 'text')
-    .addColumn('remaining_minutes', 'real', (c) => c.notNull())
+    .addColumn('remaining_minutes', float, (c) => c.notNull())
     .addColumn('met_at', 'text')
     .addColumn('breached', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('near_breach_signalled_at', 'text')
