@@ -5,7 +5,7 @@ import type { CaseMessagesTable, CasesTable, DB } from '../platform/db/schema.ts
 import { AppError, notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/schemas.ts';
 import { newId } from '../platform/ids.ts';
-import { applyGuardrails, type GuardrailFiring, guardrailGuidance } from '../triage/guardrails.ts';
+import { avertableFiring, type GuardrailFiring, guardrailGuidance } from '../triage/guardrails.ts';
 import type { Emotion, IssueKind, Severity, TriageResult } from '../triage/labels.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
 import { type CaseSource, type CaseStatus, transition } from './lifecycle.ts';
@@ -409,13 +409,7 @@ export async function setAvertable(
     const was = Number(row.avertable) === 1;
     if (was === input.avertable) return toCase(row);
     if (input.avertable) {
-      const firing = applyGuardrails({
-        severity: (Number(row.severity ?? 1) || 1) as Severity,
-        priorFailure: null,
-        repeatWindowDays: 0,
-        avertable: { reason: input.reason },
-        at,
-      }).firings.find((f) => f.rule === 'avertable')!;
+      const firing = avertableFiring(input.reason, at);
       const firings = [...(JSON.parse(row.guardrails) as GuardrailFiring[]), firing];
       await trx
         .updateTable('cases')

@@ -8,19 +8,19 @@
  */
 import type { Kysely } from 'kysely';
 import { IANAZone } from 'luxon';
-import { relationshipMetrics } from '../customers/relationship.ts';
+import { toCustomer } from '../customers/customers.service.ts';
 import { type CustomerTier, customerTier } from '../customers/tier.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
 import { renderAcknowledgement } from '../replies/acknowledgement.ts';
 import { loadSettings } from '../stores/store-settings.ts';
-import { applyGuardrails, type GuardrailFiring, type PriorFailure } from '../triage/guardrails.ts';
+import { applyGuardrails, criticalFiring, type GuardrailFiring, type PriorFailure } from '../triage/guardrails.ts';
 import type { Severity, TriageContext, TriageResult } from '../triage/labels.ts';
 import { triageText } from '../triage/triage-text.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
 import { transition } from './lifecycle.ts';
-import { type PriorityFactor, priorityForScore, scorePriority } from './priority.ts';
+import { type PriorityFactor, priorityForScore, scoreOf, scorePriority } from './priority.ts';
 import { routeCase } from './route-case.ts';
 import { onCaseStatusChanged, startCaseSlas } from './sla.service.ts';
 
@@ -173,28 +173,14 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
     at: i.at,
   });
 
-  const rel = customer
-    ? relationshipMetrics(
-        {
-          ordersCount: customer.orders_count,
-          totalSpent: Number(customer.total_spent),
-          totalRefunded: Number(customer.total_refunded),
-          firstOrderAt: customer.first_order_at,
-          lastOrderAt: customer.last_order_at,
-          failuresCount: customer.failures_count,
-          lastFailureAt: customer.last_failure_at,
-          createdAt: customer.created_at,
-          firstSeenAt: customer.first_seen_at,
-        },
-        new Date(i.at),
-      )
-    : null;
+  // The customer as the API shows them, on event time.
+  const profile = customer ? toCustomer(customer, new Date(i.at)) : null;
   const tier = customerTier(
     {
-      lifetimeValue: rel?.lifetimeValue ?? 0,
-      ordersCount: rel?.ordersCount ?? 0,
-      tenureDays: rel?.tenureDays ?? 0,
-      tags: customer ? (JSON.parse(customer.tags) as string[]) : [],
+      lifetimeValue: profile?.metrics.lifetimeValue ?? 0,
+      ordersCount: profile?.metrics.ordersCount ?? 0,
+      tenureDays: profile?.metrics.tenureDays ?? 0,
+      tags: profile?.tags ?? [],
     },
     settings.tiers,
   );
@@ -364,22 +350,11 @@ export async function intakeFollowUp(
     // An SLA escalation already on the case stays on it.
     const old = c.priority_factors ? (JSON.parse(c.priority_factors) as PriorityFactor[]) : [];
     const factors = [...rescored.factors, ...old.filter((f) => f.factor === 'sla')];
-    const score = Math.max(
-      Number(c.priority_score ?? 0),
-      Math.min(
-        100,
-        factors.reduce((s, f) => s + f.points, 0),
-      ),
-    );
+    const score = Math.max(Number(c.priority_score ?? 0), scoreOf(factors));
     const critical = severity === 4 && before !== 4;
     const firings = JSON.parse(c.guardrails) as GuardrailFiring[];
     if (critical) {
-      firings.push({
-        rule: 'critical_severity',
-        reason: 'severity 4 (critical) after the customer wrote again: a manager handles this case',
-        at: i.at,
-        effect: { route: 'manager' },
-      });
+      firings.push(criticalFiring(i.at, ' after the customer wrote again'));
     }
     const toManager = critical && c.queue !== 'manager';
     await db

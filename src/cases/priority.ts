@@ -52,6 +52,14 @@ export const priorityBands: { priority: Priority; minScore: number }[] = [
   { priority: 'low', minScore: 0 },
 ];
 
+/** The score a list of factors adds up to, capped at 100. */
+export function scoreOf(factors: readonly PriorityFactor[]): number {
+  return Math.min(
+    100,
+    factors.reduce((s, f) => s + f.points, 0),
+  );
+}
+
 /** The band a score falls in. */
 export function priorityForScore(score: number): Priority {
   return priorityBands.find((b) => score >= b.minScore)!.priority;
@@ -74,9 +82,6 @@ export function scorePriority(i: PriorityInput): PriorityDecision {
   if (i.urgency) factors.push({ factor: 'urgency', points: 8, detail: 'a date or an event is at stake' });
   if (i.slaUsed >= 1) factors.push({ factor: 'sla', points: 20, detail: 'SLA breached' });
   else if (i.slaUsed >= 0.8) factors.push({ factor: 'sla', points: 10, detail: `${Math.round(i.slaUsed * 100)} % of the SLA used` });
-  const score = Math.min(
-    100,
-    factors.reduce((s, f) => s + f.points, 0),
-  );
+  const score = scoreOf(factors);
   return { score, priority: priorityForScore(score), factors };
 }

@@ -13,7 +13,7 @@ import type { Metrics } from '../platform/metrics.ts';
 import { loadSettings, type ResolvedSettings } from '../stores/store-settings.ts';
 import type { BusinessCalendar } from './business-hours.ts';
 import { recordActivity } from './case-timeline.ts';
-import { priorityForScore } from './priority.ts';
+import { type PriorityFactor, priorityForScore, scoreOf } from './priority.ts';
 import {
   dueSignals,
   meetClock,
@@ -239,7 +239,7 @@ async function escalate(db: Kysely<DB>, storeId: string, caseId: string, s: SlaS
     .where('id', '=', caseId)
     .executeTakeFirstOrThrow();
   const bump = s.kind === 'breach' ? 20 : 10;
-  const factors = c.priority_factors ? (JSON.parse(c.priority_factors) as { factor: string; points: number; detail: string }[]) : [];
+  const factors = c.priority_factors ? (JSON.parse(c.priority_factors) as PriorityFactor[]) : [];
   const withoutSla = factors.filter((f) => f.factor !== 'sla');
   const previousSla = factors.find((f) => f.factor === 'sla')?.points ?? 0;
   const points = Math.max(previousSla, bump);
@@ -247,10 +247,7 @@ async function escalate(db: Kysely<DB>, storeId: string, caseId: string, s: SlaS
     ...withoutSla,
     { factor: 'sla', points, detail: s.kind === 'breach' ? `${label(s.metric)} SLA breached` : `${label(s.metric)} SLA near breach` },
   ];
-  const score = Math.min(
-    100,
-    nextFactors.reduce((sum, f) => sum + f.points, 0),
-  );
+  const score = scoreOf(nextFactors);
   const unassign = s.kind === 'breach' && c.assignee_id !== null;
   await db
     .updateTable('cases')

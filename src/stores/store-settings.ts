@@ -74,13 +74,18 @@ export interface ResolvedSettings {
 
 export const DEFAULT_REPEAT_FAILURE_WINDOW_DAYS = 180;
 
-export function resolveSettings(s: StoreSettings, storeTimezone: string): ResolvedSettings {
+/** Weekly hours and holidays default to the standard week; the zone to the store's. Unvalidated: the caller parses it. */
+function calendarInput(s: StoreSettings, storeTimezone: string): unknown {
   const base = defaultCalendar('UTC');
-  const calendar = businessCalendarSchema.parse({
+  return {
     timezone: s.businessHours?.timezone ?? storeTimezone,
     weekly: s.businessHours?.weekly ?? base.weekly,
     holidays: s.businessHours?.holidays ?? base.holidays,
-  }) as BusinessCalendar;
+  };
+}
+
+export function resolveSettings(s: StoreSettings, storeTimezone: string): ResolvedSettings {
+  const calendar = businessCalendarSchema.parse(calendarInput(s, storeTimezone)) as BusinessCalendar;
   const sla: SlaTargets = {
     firstResponse: { ...defaultSlaTargets.firstResponse, ...s.sla?.firstResponse },
     resolution: { ...defaultSlaTargets.resolution, ...s.sla?.resolution },
@@ -133,13 +138,7 @@ export async function saveSettings(db: Kysely<DB>, storeId: string, input: unkno
   const settings = parsed.data;
   const store = await db.selectFrom('stores').select(['timezone']).where('id', '=', storeId).executeTakeFirst();
   if (!store) throw notFound('store', storeId);
-  // Weekly hours and holidays default to the standard week; the zone to the store's.
-  const base = defaultCalendar('UTC');
-  const calendar = businessCalendarSchema.safeParse({
-    timezone: settings.businessHours?.timezone ?? store.timezone,
-    weekly: settings.businessHours?.weekly ?? base.weekly,
-    holidays: settings.businessHours?.holidays ?? base.holidays,
-  });
+  const calendar = businessCalendarSchema.safeParse(calendarInput(settings, store.timezone));
   if (!calendar.success) {
     const issue = calendar.error.issues[0]!;
     const path = formatPath(['businessHours', ...issue.path]);

@@ -55,6 +55,21 @@ export function isWithinWindow(prior: PriorFailure, at: string, windowDays: numb
   return age >= 0 && age <= windowDays * DAY;
 }
 
+/** A critical (severity 4) case goes to a manager; `when` says how it became critical, if not at opening. */
+export function criticalFiring(at: string, when = ''): GuardrailFiring {
+  return {
+    rule: 'critical_severity',
+    reason: `severity 4 (critical)${when}: a manager handles this case`,
+    at,
+    effect: { route: 'manager' },
+  };
+}
+
+/** The failure could have been avoided: whoever said so, the case goes to a manager. */
+export function avertableFiring(reason: string, at: string): GuardrailFiring {
+  return { rule: 'avertable', reason: `avertable: ${reason}`, at, effect: { route: 'manager' } };
+}
+
 export function applyGuardrails(input: GuardrailInput): GuardrailOutcome {
   const firings: GuardrailFiring[] = [];
   const guidance: string[] = [];
@@ -71,21 +86,11 @@ export function applyGuardrails(input: GuardrailInput): GuardrailOutcome {
     severity = to;
   }
   if (severity === 4) {
-    firings.push({
-      rule: 'critical_severity',
-      reason: 'severity 4 (critical): a manager handles this case',
-      at: input.at,
-      effect: { route: 'manager' },
-    });
+    firings.push(criticalFiring(input.at));
     guidance.push(guardrailGuidance.critical_severity);
   }
   if (input.avertable) {
-    firings.push({
-      rule: 'avertable',
-      reason: `avertable: ${input.avertable.reason}`,
-      at: input.at,
-      effect: { route: 'manager' },
-    });
+    firings.push(avertableFiring(input.avertable.reason, input.at));
     guidance.push(guardrailGuidance.avertable);
   }
   return { severity, route: firings.length > 0 ? 'manager' : null, firings, guidance };

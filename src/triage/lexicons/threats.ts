@@ -129,6 +129,19 @@ export interface UrgencyCue extends CueBase {
 
 const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tomorrow|tonight|noon|morning|evening|christmas|xmas|easter';
 
+/** Occasions that cannot be moved: urgent before, the "missed the wedding" case after. */
+const occasions = [
+  'wedding|weddings',
+  'birthday|birthdays|bday',
+  'anniversary',
+  'christmas|xmas',
+  'funeral',
+  'graduation',
+  'baby shower',
+  'mothers|fathers ~1 day',
+  'valentines',
+];
+
 export const urgencyCues: readonly UrgencyCue[] = [
   {
     type: 'date',
@@ -192,18 +205,7 @@ export const urgencyCues: readonly UrgencyCue[] = [
   },
   {
     type: 'event',
-    phrases: [
-      'wedding|weddings',
-      'birthday|birthdays|bday',
-      'anniversary',
-      'christmas|xmas',
-      'funeral',
-      'graduation',
-      'baby shower',
-      'mothers|fathers ~1 day',
-      'valentines',
-      'boda|cumpleanos|funeral|navidad|fiesta',
-    ],
+    phrases: [...occasions, 'boda|cumpleanos|funeral|navidad|fiesta'],
   },
   { type: 'event', notAfter: ['third', '3rd'], notBefore: ['of'], phrases: ['party', 'event'] },
 ];
@@ -271,22 +273,8 @@ export const eventLossCues: readonly CueBase[] = [
   },
 ];
 
-/** Event words that count for the "event lost" rule (a subset of the urgency events). */
-export const eventWords: readonly CueBase[] = [
-  {
-    phrases: [
-      'wedding|weddings',
-      'birthday|birthdays|bday',
-      'party',
-      'anniversary',
-      'christmas|xmas',
-      'funeral',
-      'graduation',
-      'baby shower',
-      'mothers|fathers ~1 day',
-      'valentines',
-      'event',
-      'boda|cumpleanos|funeral|navidad',
-    ],
-  },
-];
+/**
+ * Event words that count for the "event lost" rule: the occasions, plus "party" and "event", which say an
+ * occasion was missed ("arrived after the party") but are too common alone to mean time pressure.
+ */
+export const eventWords: readonly CueBase[] = [{ phrases: [...occasions, 'party', 'event', 'boda|cumpleanos|funeral|navidad'] }];
