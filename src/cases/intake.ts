@@ -8,11 +8,15 @@
  */
 import type { Kysely } from 'kysely';
 import { IANAZone } from 'luxon';
+import { factsForRow } from '../compensation/case-facts.ts';
+import { proposeAutomatic } from '../compensation/compensations.service.ts';
 import { toCustomer } from '../customers/customers.service.ts';
 import { type CustomerTier, customerTier } from '../customers/tier.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
+import { decideOffer } from '../policy/decide-offer.ts';
+import { activePolicy } from '../policy/policy.service.ts';
 import { renderAcknowledgement } from '../replies/acknowledgement.ts';
 import { loadSettings } from '../stores/store-settings.ts';
 import { applyGuardrails, criticalFiring, type GuardrailFiring, type PriorFailure } from '../triage/guardrails.ts';
@@ -154,8 +158,9 @@ async function keepMessageTriage(db: Kysely<DB>, storeId: string, messageId: str
 }
 
 export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput): Promise<void> {
-  const [{ resolved: settings, name: storeName }, customer, context] = await Promise.all([
+  const [{ resolved: settings, name: storeName }, policy, customer, context] = await Promise.all([
     loadSettings(db, i.storeId),
+    activePolicy(db, i.storeId),
     i.customerId
       ? db.selectFrom('customers').selectAll().where('store_id', '=', i.storeId).where('id', '=', i.customerId).executeTakeFirst()
       : Promise.resolve(undefined),
@@ -182,7 +187,7 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
       tenureDays: profile?.metrics.tenureDays ?? 0,
       tags: profile?.tags ?? [],
     },
-    settings.tiers,
+    policy.policy.tiers,
   );
   const priority = scorePriority({
     severity: guard.severity,
@@ -242,6 +247,7 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
   });
   const due = await startCaseSlas(db, i.storeId, i.caseId, { priority: priority.priority, channel: i.channel, at: i.at, settings });
   await recordActivity(db, i.storeId, i.caseId, i.at, system, 'sla.started', { priority: priority.priority, ...due });
+  await suggestOffers(db, clock, i, policy);
 
   // The acknowledgement: a reactive case with someone to write to.
   if (!customer || (!customer.email && i.channel !== 'chat' && i.channel !== 'portal')) {
@@ -309,6 +315,50 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
     await db.updateTable('cases').set({ status: 'acknowledged' }).where('store_id', '=', i.storeId).where('id', '=', i.caseId).execute();
     await recordActivity(db, i.storeId, i.caseId, i.at, system, 'status.changed', { from: 'new', to: 'acknowledged' });
   }
+}
+
+/**
+ * The policy's decision for the case, as Amends itself would act on it: kept
+ * on the case with the policy version, and when the matrix rule is automatic
+ * and within Amends' own authority, the remedy is approved for issuing.
+ */
+async function suggestOffers(
+  db: Kysely<DB>,
+  clock: Clock,
+  i: IntakeInput,
+  policy: Awaited<ReturnType<typeof activePolicy>>,
+): Promise<void> {
+  const row = await db
+    .selectFrom('cases')
+    .selectAll()
+    .where('store_id', '=', i.storeId)
+    .where('id', '=', i.caseId)
+    .executeTakeFirstOrThrow();
+  const facts = await factsForRow(db, row, i.at);
+  const decision = decideOffer(facts.case, facts.customer, facts.order, policy.policy, facts.history, i.at);
+  await db
+    .updateTable('cases')
+    .set({ policy_version: policy.hash, offer_decision: JSON.stringify(decision) })
+    .where('store_id', '=', i.storeId)
+    .where('id', '=', i.caseId)
+    .execute();
+  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'offer.suggested', {
+    policyVersion: policy.hash,
+    rule: decision.rule.id,
+    offers: decision.offers.map((o) => o.offerId),
+    auto: decision.auto,
+    firings: decision.firings.map((f) => f.rule),
+  });
+  await proposeAutomatic(db, {
+    storeId: i.storeId,
+    caseId: i.caseId,
+    customerId: row.customer_id,
+    orderId: row.order_id,
+    decision,
+    policyVersion: policy.hash,
+    id: newId('comp', clock),
+    at: i.at,
+  });
 }
 
 /**

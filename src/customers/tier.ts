@@ -3,6 +3,8 @@
  * from lifetime value, order count and tenure. Pure; thresholds come from the
  * store's settings (amounts in the store currency's minor units).
  */
+import { formatMoney } from '../policy/money.ts';
+
 export const customerTiers = ['new', 'regular', 'loyal', 'vip'] as const;
 export type CustomerTier = (typeof customerTiers)[number];
 
@@ -32,6 +34,8 @@ export interface TierInput {
   ordersCount: number;
   tenureDays: number;
   tags: string[];
+  /** When known, lifetime value is shown as money in reasons. */
+  currency?: string;
 }
 
 export interface TierDecision {
@@ -46,7 +50,8 @@ function qualifies(c: TierInput, r: TierRule): boolean {
 
 /** First match wins: a `vip` tag, then vip, loyal, regular thresholds; otherwise `new`. */
 export function customerTier(c: TierInput, t: TierThresholds = defaultTierThresholds): TierDecision {
-  const facts = `lifetime value ${c.lifetimeValue}, ${c.ordersCount} orders, ${c.tenureDays} days`;
+  const value = c.currency ? formatMoney(c.lifetimeValue, c.currency) : String(c.lifetimeValue);
+  const facts = `lifetime value ${value}, ${c.ordersCount} orders, ${c.tenureDays} days`;
   if (c.tags.some((tag) => tag.toLowerCase() === 'vip')) return { tier: 'vip', reason: 'tagged vip' };
   for (const tier of ['vip', 'loyal', 'regular'] as const) {
     if (qualifies(c, t[tier])) return { tier, reason: `${facts} meets the ${tier} threshold` };

@@ -18,6 +18,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** How often `serve` looks for SLA near-breaches and breaches; 0 turns the sweep off. */
   slaSweepSeconds: number;
+  /** How often `serve` issues approved compensations (automatic ones, and retries); 0 turns it off. */
+  compensationPollSeconds: number;
 }
 
 const envSchema = z.object({
@@ -30,6 +32,7 @@ const envSchema = z.object({
   AMENDS_PUBLIC_URL: z.string().url().optional(),
   AMENDS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   AMENDS_SLA_SWEEP_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  AMENDS_COMPENSATION_POLL_SECONDS: z.coerce.number().min(0).max(3600).default(2),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: e.AMENDS_PUBLIC_URL,
     metricsToken: e.AMENDS_METRICS_TOKEN,
     slaSweepSeconds: e.AMENDS_SLA_SWEEP_SECONDS,
+    compensationPollSeconds: e.AMENDS_COMPENSATION_POLL_SECONDS,
     ...overrides,
   };
 }

@@ -1,8 +1,10 @@
-import { SlaSweeper } from '../cases/sla-sweeper.ts';
+import { sweepSlas } from '../cases/sla.service.ts';
+import { runDueCompensations } from '../compensation/compensations.service.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import type { App, AppContext } from './http/context.ts';
+import { PeriodicTask } from './periodic.ts';
 
 export interface RunningServer {
   app: App;
@@ -21,10 +23,23 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
 
-  const sweeper = new SlaSweeper(ctx, config.slaSweepSeconds * 1000, app.log);
+  const tasks = [
+    new PeriodicTask(
+      'SLA sweep',
+      config.slaSweepSeconds * 1000,
+      async () => {
+        const r = await sweepSlas(ctx.database.db, ctx.clock, ctx.metrics);
+        if (r.signals.length > 0) await ctx.database.flush();
+        return r.signals.length;
+      },
+      app.log,
+    ),
+    // Automatic remedies decided at triage, and retries of transient driver failures.
+    new PeriodicTask('compensation issuing', config.compensationPollSeconds * 1000, () => runDueCompensations(ctx), app.log),
+  ];
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= sweeper.stop().then(() => app.close());
+    closing ??= Promise.all(tasks.map((t) => t.stop())).then(() => app.close());
     return closing;
   };
   // Installed before any work (the demo seed included), so Ctrl+C always ends cleanly.
@@ -43,7 +58,7 @@ export async function startServer(
 
   await opts.beforeListen?.(ctx);
   await app.listen({ port: config.port, host: config.host });
-  sweeper.start();
+  for (const t of tasks) t.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -1,6 +1,6 @@
 /**
- * A store's settings: business hours, SLA targets, guardrail window, tier
- * thresholds, routing rules and reply template overrides. Stored as the JSON
+ * A store's settings: business hours, SLA targets, guardrail window,
+ * routing rules and reply template overrides. Stored as the JSON
  * the store gave (only what it set); read through `resolveSettings`, which
  * fills in the defaults, so changing a default changes every store that kept it.
  */
@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { type BusinessCalendar, businessCalendarSchema, defaultCalendar } from '../cases/business-hours.ts';
 import { type RoutingRule, routingRuleSchema } from '../cases/route-case.ts';
 import { defaultSlaTargets, type SlaTargets } from '../cases/sla.ts';
-import { defaultTierThresholds, type TierThresholds } from '../customers/tier.ts';
 import { complaintChannels, formatPath } from '../events/envelope.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
@@ -17,9 +16,6 @@ import { validateTemplate } from '../replies/acknowledgement.ts';
 
 const minutes = z.number().positive().max(525_600);
 const byPriority = z.object({ urgent: minutes, high: minutes, normal: minutes, low: minutes }).partial().strict();
-const tierRule = z
-  .object({ minLifetimeValue: z.number().int().min(0), minOrders: z.number().int().min(0), minTenureDays: z.number().int().min(0) })
-  .strict();
 
 export const templateKeys = ['en/ack', 'es/ack'] as const;
 
@@ -52,7 +48,6 @@ export const storeSettingsSchema = z
       .object({ repeatFailureWindowDays: z.number().int().min(1).max(3650) })
       .strict()
       .optional(),
-    tiers: z.object({ vip: tierRule, loyal: tierRule, regular: tierRule }).partial().strict().optional(),
     routing: z
       .object({ rules: z.array(routingRuleSchema).max(100) })
       .strict()
@@ -67,7 +62,6 @@ export interface ResolvedSettings {
   calendar: BusinessCalendar;
   sla: SlaTargets;
   repeatFailureWindowDays: number;
-  tiers: TierThresholds;
   routingRules: RoutingRule[];
   templates: Partial<Record<(typeof templateKeys)[number], string>>;
 }
@@ -95,7 +89,6 @@ export function resolveSettings(s: StoreSettings, storeTimezone: string): Resolv
     calendar,
     sla,
     repeatFailureWindowDays: s.guardrails?.repeatFailureWindowDays ?? DEFAULT_REPEAT_FAILURE_WINDOW_DAYS,
-    tiers: { ...defaultTierThresholds, ...s.tiers },
     routingRules: s.routing?.rules ?? [],
     templates: s.templates ?? {},
   };

@@ -64,7 +64,7 @@ export function storesRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['store'],
-        summary: 'Business hours, SLA targets, guardrails, tiers, routing rules and reply templates',
+        summary: 'Business hours, SLA targets, guardrails, routing rules and reply templates (tiers live in the policy)',
         response: { 200: settingsResponse },
       },
     },

@@ -347,6 +347,7 @@ describe.each(engines)('cases API [%s]', (engine) => {
         'activity:triage.labelled',
         'activity:case.routed',
         'activity:sla.started',
+        'activity:offer.suggested',
         'activity:acknowledgement.skipped',
         'message:message.inbound',
         'event:complaint.received',

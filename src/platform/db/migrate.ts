@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from '
 import type { Database, Dialect } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-triage-sla.ts';
+import * as m0003 from './migrations/0003-policy-compensation.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +12,7 @@ interface MigrationModule {
 const migrations: Record<string, MigrationModule> = {
   '0001-foundation': m0001,
   '0002-triage-sla': m0002,
+  '0003-policy-compensation': m0003,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

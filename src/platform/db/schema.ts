@@ -176,6 +176,10 @@ export interface CasesTable {
   first_response_due_at: Generated<string | null>;
   resolution_due_at: Generated<string | null>;
   first_responded_at: Generated<string | null>;
+  /** Hash of the policy version that decided the case's offers. */
+  policy_version: Generated<string | null>;
+  /** JSON OfferDecision made when the case was triaged (for Amends itself, the system actor). */
+  offer_decision: Generated<string | null>;
 }
 
 export interface CaseMessagesTable {
@@ -226,6 +230,137 @@ export interface CaseActivitiesTable {
   data: string;
 }
 
+export interface PolicyVersionsTable {
+  store_id: string;
+  hash: string;
+  name: string;
+  source: string;
+  author: string;
+  created_at: string;
+}
+
+export interface PolicyActivationsTable {
+  seq: Generated<number>;
+  store_id: string;
+  hash: string;
+  author: string;
+  activated_at: string;
+}
+
+export interface CompensationsTable {
+  store_id: string;
+  id: string;
+  idempotency_key: string;
+  case_id: string;
+  customer_id: string | null;
+  order_id: string | null;
+  offer_id: string;
+  kind: string;
+  label: string;
+  amount: number | null;
+  percent_off: number | null;
+  points: number | null;
+  valid_days: number | null;
+  cost: number;
+  currency: string;
+  status: string;
+  policy_version: string;
+  rule_id: string;
+  requested_by_type: string;
+  requested_by_id: string | null;
+  requested_role: string | null;
+  justification: string | null;
+  /** JSON array of strings: why it needs approval. */
+  approval_reasons: Generated<string>;
+  approver_role: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  /** Whose allowance (and which period) the cost was charged to, so a cancellation can give it back. */
+  allowance_user_id: string | null;
+  allowance_period: string | null;
+  driver: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  reference: string | null;
+  code: string | null;
+  issued_amount: number | null;
+  issued_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AllowanceUsageTable {
+  store_id: string;
+  user_id: string;
+  period: string;
+  currency: string;
+  spent: number;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  store_id: string;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  rule: string | null;
+  before: string | null;
+  after: string | null;
+  reason: string | null;
+}
+
+export interface DiscountCodesTable {
+  store_id: string;
+  code: string;
+  compensation_id: string;
+  customer_id: string | null;
+  percent_off: number | null;
+  amount: number | null;
+  currency: string;
+  expires_at: string | null;
+  created_at: string;
+  redeemed_at: string | null;
+}
+
+export interface StoreCreditLedgerTable {
+  store_id: string;
+  id: string;
+  customer_id: string;
+  compensation_id: string | null;
+  amount: number;
+  currency: string;
+  expires_at: string | null;
+  at: string;
+}
+
+export interface LoyaltyLedgerTable {
+  store_id: string;
+  id: string;
+  customer_id: string;
+  compensation_id: string | null;
+  points: number;
+  currency: string;
+  expires_at: string | null;
+  at: string;
+}
+
+export interface RemedyTasksTable {
+  store_id: string;
+  compensation_id: string;
+  kind: string;
+  order_id: string | null;
+  customer_id: string | null;
+  details: string;
+  status: string;
+  created_at: string;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -241,4 +376,13 @@ export interface DB {
   case_messages: CaseMessagesTable;
   case_activities: CaseActivitiesTable;
   case_slas: CaseSlasTable;
+  policy_versions: PolicyVersionsTable;
+  policy_activations: PolicyActivationsTable;
+  compensations: CompensationsTable;
+  allowance_usage: AllowanceUsageTable;
+  audit_log: AuditLogTable;
+  discount_codes: DiscountCodesTable;
+  store_credit_ledger: StoreCreditLedgerTable;
+  loyalty_ledger: LoyaltyLedgerTable;
+  remedy_tasks: RemedyTasksTable;
 }

@@ -7,9 +7,12 @@ import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { casesRoutes } from '../../cases/cases.routes.ts';
 import { casesByStatus } from '../../cases/cases.service.ts';
+import { compensationsRoutes } from '../../compensation/compensations.routes.ts';
+import { createLocalDriver } from '../../compensation/drivers/local.driver.ts';
 import { customersRoutes } from '../../customers/customers.routes.ts';
 import { eventsRoutes } from '../../events/events.routes.ts';
 import { EventIngestor } from '../../events/ingest.ts';
+import { policyRoutes } from '../../policy/policy.routes.ts';
 import { repliesRoutes } from '../../replies/replies.routes.ts';
 import { storesRoutes } from '../../stores/stores.routes.ts';
 import { triageRoutes } from '../../triage/triage.routes.ts';
@@ -71,7 +74,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
       onDuplicate: byLabel((type) => metrics.eventsDuplicate.labels(type)),
     },
   );
-  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics };
+  // Shopify-connected stores get the shopify driver once channels configure shop credentials (issue 6).
+  const local = createLocalDriver(database.db, ingestor);
+  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics, commerce: () => local };
 
   const app = Fastify({
     logger: opts.logger ?? { ...loggerOptions(opts.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
@@ -146,6 +151,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   storesRoutes(app, ctx);
   triageRoutes(app);
   repliesRoutes(app);
+  compensationsRoutes(app, ctx);
+  policyRoutes(app, ctx);
 
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 

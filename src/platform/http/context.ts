@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { CommerceDriver } from '../../compensation/commerce.ts';
 import type { EventIngestor } from '../../events/ingest.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -13,6 +14,8 @@ export interface AppContext {
   clock: Clock;
   ingestor: EventIngestor;
   metrics: Metrics;
+  /** The commerce driver that issues a store's remedies (`local` unless the store is connected to a shop). */
+  commerce: (storeId: string) => CommerceDriver;
 }
 
 export type App = FastifyInstance<

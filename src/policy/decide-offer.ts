@@ -1,0 +1,446 @@
+/**
+ * Decide what to offer for a case (pure): the matrix rule that matches
+ * kind × severity × tier, the offers valued against the order, the lifecycle
+ * protocols, the guardrails, and for a given actor whether each offer needs
+ * approval. Every step leaves a reason, so the console can show why.
+ */
+import type { CaseSource } from '../cases/lifecycle.ts';
+import type { Money } from '../compensation/commerce.ts';
+import { type CustomerTier, customerTier, type TierDecision } from '../customers/tier.ts';
+import { type Role, roles } from '../stores/roles.ts';
+import type { IssueKind } from '../triage/labels.ts';
+import { formatMoney } from './money.ts';
+import type { OfferKind } from './offer-kinds.ts';
+import type { MatrixRule, OfferDefinition, Policy } from './policy.schema.ts';
+
+export interface DecideCase {
+  /** Compensations of this same case are one recovery: they count toward caps, not toward the cool-down. */
+  id?: string;
+  kind: IssueKind | null;
+  severity: number | null;
+  source: CaseSource;
+  /** Triage guardrails that fired on the case (repeat failure, critical severity, avertable). */
+  guardrails: readonly { rule: string }[];
+}
+
+export interface DecideCustomer {
+  lifetimeValue: number;
+  currency: string | null;
+  ordersCount: number;
+  tenureDays: number;
+  tags: readonly string[];
+}
+
+export interface DecideOrder {
+  total: Money;
+  /** Already refunded, minor units of the order's currency. */
+  refunded: number;
+}
+
+export interface PastCompensation {
+  caseId?: string;
+  at: string;
+  kind: OfferKind;
+  cost: Money;
+  /** Only `issued` ones teach the preferred remedy; every live one counts against caps. */
+  status: string;
+}
+
+export interface DecideHistory {
+  /** The customer's compensations, any case, excluding the ones of this decision. */
+  compensations: readonly PastCompensation[];
+  /** When the customer's cases opened (this one included). */
+  claims: readonly string[];
+  /** Failures before this one (for the welcome-back protocol). */
+  priorFailures: number;
+}
+
+export type DecideActor = { type: 'system' } | { type: 'user'; role: Role; allowanceRemaining: number | null };
+
+export const policyGuardrails = ['lifetime_value_cap', 'cool_down', 'abuse_review', 'needs_senior'] as const;
+export type PolicyGuardrail = (typeof policyGuardrails)[number];
+
+export interface PolicyFiring {
+  rule: PolicyGuardrail;
+  detail: string;
+  /** Offers it applies to; empty = every offer with a cost. */
+  offerIds: string[];
+}
+
+export interface Approval {
+  needed: boolean;
+  reasons: string[];
+  /** The least role that may approve (or grant) it; null when none is needed. */
+  approverRole: Role | null;
+  /** An exception: whoever grants it writes why. */
+  justificationRequired: boolean;
+}
+
+export type OfferSource = 'matrix' | 'refund_alternative' | 'welcome_back' | 'exclusive_perk';
+
+export interface SuggestedOffer {
+  offerId: string;
+  kind: OfferKind;
+  label: string;
+  /** What the customer gets in money (refund, credit, fixed discount); null for percent codes and in-kind remedies. */
+  amount: Money | null;
+  percentOff: number | null;
+  points: number | null;
+  validDays: number | null;
+  /** What it costs the store (estimated for percent codes); authority and caps are measured in this. */
+  cost: Money;
+  source: OfferSource;
+  preferred: boolean;
+  approval: Approval;
+}
+
+export interface UnavailableOffer {
+  offerId: string;
+  reason: string;
+}
+
+export interface OfferDecision {
+  tier: TierDecision;
+  kind: IssueKind;
+  severity: number;
+  rule: { id: string; index: number };
+  offers: SuggestedOffer[];
+  unavailable: UnavailableOffer[];
+  firings: PolicyFiring[];
+  manualReview: boolean;
+  /** Whether Amends may issue offers[0] by itself, and why (not). */
+  auto: { issue: boolean; offerId: string | null; reasons: string[] };
+  reasons: string[];
+}
+
+const DAY_MS = 86_400_000;
+const severityNames = ['', 'minor', 'moderate', 'major', 'critical'];
+/** Compensations in these states are (or will be) money out. */
+const liveStatuses = new Set(['proposed', 'pending_approval', 'approved', 'issuing', 'issued']);
+
+export function decideOffer(
+  c: DecideCase,
+  customer: DecideCustomer | null,
+  order: DecideOrder | null,
+  policy: Policy,
+  history: DecideHistory,
+  now: string,
+  actor: DecideActor = { type: 'system' },
+): OfferDecision {
+  const nowMs = Date.parse(now);
+  const reasons: string[] = [];
+  const tier = customerTier(
+    {
+      lifetimeValue: customer?.lifetimeValue ?? 0,
+      ordersCount: customer?.ordersCount ?? 0,
+      tenureDays: customer?.tenureDays ?? 0,
+      tags: [...(customer?.tags ?? [])],
+      ...(customer?.currency ? { currency: customer.currency } : {}),
+    },
+    policy.tiers,
+  );
+  reasons.push(`tier ${tier.tier}: ${tier.reason}`);
+  const kind: IssueKind = c.kind ?? 'other';
+  if (!c.kind) reasons.push('kind unknown: decided as "other"');
+  const severity = c.severity ?? 2;
+  reasons.push(c.severity ? `severity ${severity} (${severityNames[severity]})` : 'severity unknown: decided as 2 (moderate)');
+
+  const index = policy.matrix.findIndex((r) => matches(r, kind, severity, tier.tier, c.source));
+  // The schema guarantees a catch-all last rule.
+  const rule = policy.matrix[index]!;
+  reasons.push(`rule ${rule.id} (matrix[${index}]) matched ${describeMatch(rule, kind, severity, tier.tier, c.source)}`);
+
+  const unavailable: UnavailableOffer[] = [];
+  const offers: SuggestedOffer[] = [];
+  const add = (id: string, source: OfferSource, position: 'first' | 'last' = 'last') => {
+    if (offers.some((o) => o.offerId === id)) return;
+    const def = policy.offers[id]!;
+    const valued = valueOffer(id, def, order, policy.currency, source);
+    if ('reason' in valued) {
+      unavailable.push(valued);
+      return;
+    }
+    if (position === 'first') offers.unshift(valued);
+    else offers.push(valued);
+    if (policy.storeCreditBonusPercent > 0 && (def.kind === 'refund_partial' || def.kind === 'refund_full') && valued.amount) {
+      const bonus = policy.storeCreditBonusPercent;
+      const credit = Math.round((valued.amount.amount * (100 + bonus)) / 100);
+      const alt: SuggestedOffer = {
+        ...valued,
+        offerId: `${id}+credit`,
+        kind: 'store_credit',
+        label: `${def.label}, as store credit (+${bonus} %)`,
+        amount: { amount: credit, currency: valued.amount.currency },
+        cost: { amount: credit, currency: valued.amount.currency },
+        source: 'refund_alternative',
+      };
+      offers.splice(offers.indexOf(valued) + 1, 0, alt);
+    }
+  };
+  for (const id of rule.offers) add(id, 'matrix');
+
+  const { welcomeBack, exclusivePerk, preferredRemedyFirst } = policy.lifecycle;
+  if (welcomeBack?.tiers.includes(tier.tier) && history.priorFailures === 0) {
+    add(welcomeBack.offer, 'welcome_back', welcomeBack.position);
+    reasons.push(`welcome-back protocol: first failure of a ${tier.tier} customer`);
+  }
+  if (exclusivePerk?.tiers.includes(tier.tier)) {
+    add(exclusivePerk.offer, 'exclusive_perk', exclusivePerk.position);
+    reasons.push(`exclusive perk for ${tier.tier} customers`);
+  }
+  if (preferredRemedyFirst) {
+    const preferred = preferredRemedy(history.compensations);
+    const i = preferred ? offers.findIndex((o) => o.kind === preferred) : -1;
+    if (preferred && i >= 0) {
+      const [p] = offers.splice(i, 1);
+      p!.preferred = true;
+      offers.unshift(p!);
+      reasons.push(`preferred remedy ${preferred} (accepted most often before) comes first`);
+    }
+  }
+
+  const firings = policyFirings(c, customer, policy, history, nowMs, offers);
+  const manualReview = firings.some((f) => f.rule === 'abuse_review');
+  for (const f of firings) reasons.push(`guardrail ${f.rule}: ${f.detail}`);
+  for (const o of offers) o.approval = approvalFor(o, actor, policy, firings);
+
+  const auto = autoDecision(rule, offers[0], policy, firings);
+  return { tier, kind, severity, rule: { id: rule.id, index }, offers, unavailable, firings, manualReview, auto, reasons };
+}
+
+function matches(r: MatrixRule, kind: IssueKind, severity: number, tier: CustomerTier, source: CaseSource): boolean {
+  const w = r.when;
+  return (
+    (!w.kind || w.kind.includes(kind)) &&
+    (!w.severity || w.severity.includes(severity)) &&
+    (!w.tier || w.tier.includes(tier)) &&
+    (!w.source || w.source.includes(source))
+  );
+}
+
+function describeMatch(r: MatrixRule, kind: IssueKind, severity: number, tier: CustomerTier, source: CaseSource): string {
+  const parts: string[] = [];
+  if (r.when.kind) parts.push(`kind ${kind}`);
+  if (r.when.severity) parts.push(`severity ${severity}`);
+  if (r.when.tier) parts.push(`tier ${tier}`);
+  if (r.when.source) parts.push(`source ${source}`);
+  return parts.length ? parts.join(', ') : 'every case (fallback)';
+}
+
+const noApproval: Approval = { needed: false, reasons: [], approverRole: null, justificationRequired: false };
+
+/** Values one catalogue offer against the order; or says why it cannot be offered. */
+export function valueOffer(
+  id: string,
+  def: OfferDefinition,
+  order: DecideOrder | null,
+  policyCurrency: string,
+  source: OfferSource,
+): SuggestedOffer | UnavailableOffer {
+  const base = {
+    offerId: id,
+    kind: def.kind,
+    label: def.label,
+    percentOff: null as number | null,
+    points: def.points ?? null,
+    validDays: def.validDays ?? null,
+    source,
+    preferred: false,
+    approval: noApproval,
+  };
+  const usesPolicyMoney = def.fixed !== undefined || def.cap !== undefined || def.min !== undefined || def.value !== undefined;
+  if (order && usesPolicyMoney && order.total.currency !== policyCurrency) {
+    return { offerId: id, reason: `its amounts are in ${policyCurrency}; the order is in ${order.total.currency}` };
+  }
+  const currency = order?.total.currency ?? policyCurrency;
+  const bound = (v: number) => Math.min(def.cap ?? Number.POSITIVE_INFINITY, Math.max(def.min ?? 0, v));
+  const refundable = order ? Math.max(0, order.total.amount - order.refunded) : 0;
+  const money = (amount: number): Money => ({ amount, currency });
+
+  switch (def.kind) {
+    case 'apology_only':
+      return { ...base, amount: null, cost: money(0) };
+    case 'discount_code': {
+      if (def.fixed !== undefined) return { ...base, amount: money(def.fixed), cost: money(def.fixed) };
+      const pct = def.percentOff!;
+      // A percent code costs what it takes off a basket like this one, at most its cap.
+      const estimate = order ? bound(Math.round((order.total.amount * pct) / 100)) : (def.cap ?? 0);
+      return { ...base, percentOff: pct, amount: null, cost: money(estimate) };
+    }
+    case 'store_credit':
+    case 'refund_partial': {
+      if (def.percentOfOrder !== undefined && !order)
+        return { offerId: id, reason: 'it is a share of the order, and the case has no order' };
+      let amount = def.fixed ?? bound(Math.round((order!.total.amount * def.percentOfOrder!) / 100));
+      if (def.kind === 'refund_partial') {
+        if (!order) return { offerId: id, reason: 'a refund needs an order' };
+        if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded' };
+        amount = Math.min(amount, refundable);
+      }
+      return { ...base, amount: money(amount), cost: money(amount) };
+    }
+    case 'refund_full': {
+      if (!order) return { offerId: id, reason: 'a refund needs an order' };
+      if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded' };
+      const amount =
+        def.percentOfOrder !== undefined ? Math.min(refundable, Math.round((refundable * def.percentOfOrder) / 100)) : refundable;
+      return { ...base, amount: money(amount), cost: money(amount) };
+    }
+    case 'free_replacement': {
+      if (!order) return { offerId: id, reason: 'a replacement needs an order' };
+      const cost = Math.round((order.total.amount * (def.percentOfOrder ?? 100)) / 100);
+      return { ...base, amount: null, cost: money(cost) };
+    }
+    default:
+      return { ...base, amount: null, cost: money(def.value ?? 0) };
+  }
+}
+
+/** The kind the customer accepted most often; ties go to the most recent. Apologies teach nothing. */
+export function preferredRemedy(compensations: readonly PastCompensation[]): OfferKind | null {
+  const counts = new Map<OfferKind, { n: number; last: string }>();
+  for (const c of compensations) {
+    if (c.status !== 'issued' || c.kind === 'apology_only') continue;
+    const e = counts.get(c.kind) ?? { n: 0, last: '' };
+    e.n += 1;
+    if (c.at > e.last) e.last = c.at;
+    counts.set(c.kind, e);
+  }
+  let best: OfferKind | null = null;
+  let bestE = { n: 0, last: '' };
+  for (const [k, e] of counts) {
+    if (e.n > bestE.n || (e.n === bestE.n && e.last > bestE.last)) {
+      best = k;
+      bestE = e;
+    }
+  }
+  return best;
+}
+
+function policyFirings(
+  c: DecideCase,
+  customer: DecideCustomer | null,
+  policy: Policy,
+  history: DecideHistory,
+  nowMs: number,
+  offers: SuggestedOffer[],
+): PolicyFiring[] {
+  const g = policy.guardrails;
+  const firings: PolicyFiring[] = [];
+  const within = (at: string, days: number) => nowMs - Date.parse(at) <= days * DAY_MS && Date.parse(at) <= nowMs;
+  const live = history.compensations.filter((p) => liveStatuses.has(p.status) && p.cost.amount > 0);
+  // Refunding or replacing what they paid for makes the customer whole; the cap bounds goodwill on top of that.
+  const goodwill = (kind: OfferKind) => kind !== 'refund_full' && kind !== 'free_replacement';
+
+  const currency = offers[0]?.cost.currency ?? policy.currency;
+  const lifetimeValue = customer && (customer.currency ?? currency) === currency ? customer.lifetimeValue : 0;
+  const ceiling = Math.max(g.lifetimeValueCap.floor, Math.round(lifetimeValue * g.lifetimeValueCap.share));
+  const given = live
+    .filter((p) => goodwill(p.kind) && p.cost.currency === currency && within(p.at, g.lifetimeValueCap.windowDays))
+    .reduce((s, p) => s + p.cost.amount, 0);
+  const room = ceiling - given;
+  const over = offers.filter((o) => goodwill(o.kind) && o.cost.amount > 0 && o.cost.currency === currency && o.cost.amount > room);
+  if (over.length > 0) {
+    firings.push({
+      rule: 'lifetime_value_cap',
+      detail: `${formatMoney(given, currency)} of goodwill given in ${g.lifetimeValueCap.windowDays} days; the cap is ${formatMoney(ceiling, currency)} (${Math.round(g.lifetimeValueCap.share * 100)} % of lifetime value ${formatMoney(lifetimeValue, currency)}, at least ${formatMoney(g.lifetimeValueCap.floor, currency)}), leaving ${formatMoney(Math.max(0, room), currency)}`,
+      offerIds: over.map((o) => o.offerId),
+    });
+  }
+
+  const last = live
+    .filter((p) => c.id === undefined || p.caseId !== c.id)
+    .map((p) => p.at)
+    .sort()
+    .at(-1);
+  if (g.coolDownDays > 0 && last && within(last, g.coolDownDays)) {
+    const days = Math.floor((nowMs - Date.parse(last)) / DAY_MS);
+    firings.push({
+      rule: 'cool_down',
+      detail: `last compensation on another case ${days} days ago (cool-down ${g.coolDownDays} days)`,
+      offerIds: [],
+    });
+  }
+
+  const claims = history.claims.filter((at) => within(at, g.abuse.windowDays)).length;
+  if (claims >= g.abuse.claims) {
+    firings.push({
+      rule: 'abuse_review',
+      detail: `${claims} cases in ${g.abuse.windowDays} days (review from ${g.abuse.claims})`,
+      offerIds: [],
+    });
+  }
+
+  const senior = c.guardrails.map((f) => f.rule);
+  if (senior.length > 0) {
+    firings.push({ rule: 'needs_senior', detail: `${senior.join(', ')}: a manager decides`, offerIds: [] });
+  }
+  return firings;
+}
+
+const applies = (f: PolicyFiring, o: SuggestedOffer) => o.cost.amount > 0 && (f.offerIds.length === 0 || f.offerIds.includes(o.offerId));
+const higher = (a: Role | null, b: Role): Role => (a === null || roles.indexOf(b) > roles.indexOf(a) ? b : a);
+
+/** The least role whose per-case limit covers this cost. */
+function roleFor(cost: number, policy: Policy): Role {
+  return (
+    roles.find((r) => {
+      const limit = policy.authority[r].perCase;
+      return limit === null || cost <= limit;
+    }) ?? 'admin'
+  );
+}
+
+function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firings: PolicyFiring[]): Approval {
+  if (o.cost.amount === 0) return noApproval;
+  const reasons: string[] = [];
+  let approver: Role | null = null;
+  let justificationRequired = false;
+  const cost = o.cost.amount;
+  const fmt = (n: number) => formatMoney(n, o.cost.currency);
+  const minimum = roleFor(cost, policy);
+
+  if (actor.type === 'system') {
+    const cap = policy.authority.auto.perCase;
+    if (cost > cap) {
+      reasons.push(`${fmt(cost)} is over what Amends may issue by itself (${fmt(cap)})`);
+      approver = higher(approver, minimum);
+    }
+  } else {
+    const limit = policy.authority[actor.role].perCase;
+    if (limit !== null && cost > limit) {
+      reasons.push(`${fmt(cost)} is over the ${actor.role} per-case limit of ${fmt(limit)}`);
+      approver = higher(approver, minimum);
+    }
+    if (actor.allowanceRemaining !== null && cost > actor.allowanceRemaining) {
+      reasons.push(
+        `${fmt(cost)} is more than the ${fmt(actor.allowanceRemaining)} left of this ${policy.authority[actor.role].period}'s allowance`,
+      );
+      approver = higher(approver, higher(minimum, actor.role === 'agent' ? 'manager' : 'admin'));
+    }
+  }
+  const isAgentOrSystem = actor.type === 'system' || actor.role === 'agent';
+  for (const f of firings) {
+    if (!applies(f, o)) continue;
+    if (f.rule === 'lifetime_value_cap' || f.rule === 'cool_down') justificationRequired = true;
+    if (f.rule === 'abuse_review') justificationRequired = true;
+    // Exceptions and senior cases: a manager grants them, with a written reason for exceptions.
+    if (isAgentOrSystem) {
+      reasons.push(`${f.rule}: ${f.detail}`);
+      approver = higher(approver, higher(minimum, 'manager'));
+    }
+  }
+  return { needed: approver !== null, reasons, approverRole: approver, justificationRequired };
+}
+
+function autoDecision(rule: MatrixRule, first: SuggestedOffer | undefined, policy: Policy, firings: PolicyFiring[]): OfferDecision['auto'] {
+  if (!rule.auto) return { issue: false, offerId: null, reasons: [`rule ${rule.id} is not automatic`] };
+  if (!first) return { issue: false, offerId: null, reasons: ['no offer is available'] };
+  const approval = approvalFor(first, { type: 'system' }, policy, firings);
+  if (approval.needed || approval.justificationRequired) return { issue: false, offerId: first.offerId, reasons: approval.reasons };
+  return {
+    issue: true,
+    offerId: first.offerId,
+    reasons: [`rule ${rule.id} is automatic and ${first.offerId} is within Amends' own authority`],
+  };
+}

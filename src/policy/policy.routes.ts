@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { actorOf } from '../cases/cases.routes.ts';
+import { requireRole } from '../platform/http/auth.ts';
+import type { App, AppContext } from '../platform/http/context.ts';
+import { errorBody } from '../platform/http/schemas.ts';
+import { activatePolicy, activePolicy, checkPolicy, listPolicyVersions } from './policy.service.ts';
+
+const policyError = z.object({ message: z.string(), path: z.string(), line: z.number().int(), column: z.number().int() });
+const source = z.string().min(1).max(1_000_000).describe('the policy file, YAML');
+const activeView = z.object({
+  hash: z.string(),
+  name: z.string(),
+  isDefault: z.boolean(),
+  author: z.string().nullable(),
+  activatedAt: z.string().nullable(),
+  source: z.string(),
+  policy: z.unknown().describe('the parsed policy; money in minor units'),
+});
+
+export function policyRoutes(app: App, ctx: AppContext): void {
+  const db = ctx.database.db;
+
+  app.get(
+    '/api/v1/policy',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: "The store's active compensation policy (policies/default.yaml until one is activated)",
+        response: { 200: activeView },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return activePolicy(db, p.storeId);
+    },
+  );
+
+  app.get(
+    '/api/v1/policy/versions',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'Every policy version the store has activated, newest first',
+        response: {
+          200: z.object({
+            versions: z.array(
+              z.object({
+                hash: z.string(),
+                name: z.string(),
+                author: z.string(),
+                createdAt: z.string(),
+                activations: z.array(z.object({ at: z.string(), author: z.string() })),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'manager');
+      return { versions: await listPolicyVersions(db, p.storeId) };
+    },
+  );
+
+  app.post(
+    '/api/v1/policy/check',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'Validate a policy file without activating it; errors name line and column',
+        body: z.object({ source }),
+        response: { 200: z.object({ ok: z.boolean(), hash: z.string().nullable(), errors: z.array(policyError) }) },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'agent');
+      const r = checkPolicy(req.body.source);
+      return r.ok ? { ok: true, hash: r.hash, errors: [] } : { ok: false, hash: null, errors: r.errors };
+    },
+  );
+
+  app.post(
+    '/api/v1/policy',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'Activate a policy file (manager); cases decided from now on remember this version',
+        description: 'An invalid file answers 400 with `error.errors`: every problem with its line and column.',
+        body: z.object({ source, author: z.string().trim().min(1).max(200).optional() }),
+        response: { 201: activeView, 400: errorBody },
+      },
+    },
+    async (req, reply) => {
+      const p = requireRole(req, 'manager');
+      const actor = actorOf(p);
+      const active = await activatePolicy(db, ctx.clock, {
+        storeId: p.storeId,
+        source: req.body.source,
+        author: req.body.author ?? `${actor.type}:${actor.id}`,
+        actor: { type: actor.type === 'user' ? 'user' : 'token', id: actor.id },
+      });
+      await ctx.database.flush();
+      return reply.status(201).send(active);
+    },
+  );
+}

@@ -1,0 +1,228 @@
+/**
+ * The compensation policy file (policies/default.yaml explains each part).
+ * Money is written as decimals of the policy's currency and parsed into
+ * integer minor units, so the schema is built per currency.
+ */
+import { z } from 'zod';
+import { caseSources } from '../cases/lifecycle.ts';
+import { customerTiers } from '../customers/tier.ts';
+import { roles } from '../stores/roles.ts';
+import { issueKinds } from '../triage/labels.ts';
+import { toMinorUnits } from './money.ts';
+import { offerKinds } from './offer-kinds.ts';
+
+export const allowancePeriods = ['day', 'week', 'month', 'quarter'] as const;
+export type AllowancePeriod = (typeof allowancePeriods)[number];
+
+/** A value or a list of them; normalised to a list. */
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+const offerId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'offer ids are lowercase letters, digits, "_" and "-"');
+
+function buildSchema(currency: string) {
+  const money = z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const minor = toMinorUnits(v, currency);
+    if (typeof minor === 'string') {
+      ctx.addIssue({ code: 'custom', message: minor });
+      return z.NEVER;
+    }
+    return minor;
+  });
+  const percent = z.number().gt(0).max(100);
+
+  const tierRule = z
+    .object({
+      minLifetimeValue: money.default(0),
+      minOrders: z.number().int().min(0).default(0),
+      minTenureDays: z.number().int().min(0).default(0),
+    })
+    .strict();
+
+  const offer = z
+    .object({
+      kind: z.enum(offerKinds),
+      /** Shown to agents and customers, e.g. "10 % off your next order". */
+      label: z.string().min(1).max(120),
+      /** Discount codes: percent off the next order… */
+      percentOff: percent.optional(),
+      /** …or the money value as a share of the failed order… */
+      percentOfOrder: percent.optional(),
+      /** …or a fixed amount. */
+      fixed: money.optional(),
+      /** At most / at least this much. */
+      cap: money.optional(),
+      min: money.optional(),
+      /** What a non-money remedy costs the store (expedited shipping, a gift, an upgrade, points). */
+      value: money.optional(),
+      points: z.number().int().positive().optional(),
+      validDays: z.number().int().positive().max(3650).optional(),
+    })
+    .strict()
+    .superRefine((o, ctx) => {
+      const bases = [o.percentOff, o.percentOfOrder, o.fixed].filter((v) => v !== undefined).length;
+      const need = (ok: boolean, message: string, path: string) => {
+        if (!ok) ctx.addIssue({ code: 'custom', message, path: [path] });
+      };
+      switch (o.kind) {
+        case 'apology_only':
+          need(bases === 0 && o.value === undefined, 'an apology carries no amount', 'kind');
+          break;
+        case 'discount_code':
+          need(
+            (o.percentOff !== undefined) !== (o.fixed !== undefined) && o.percentOfOrder === undefined,
+            'a discount code needs exactly one of percentOff or fixed',
+            'kind',
+          );
+          break;
+        case 'store_credit':
+        case 'refund_partial':
+          need(bases === 1 && o.percentOff === undefined, `${o.kind} needs exactly one of percentOfOrder or fixed`, 'kind');
+          break;
+        case 'refund_full':
+        case 'free_replacement':
+          need(
+            bases === 0 || (bases === 1 && o.percentOfOrder !== undefined),
+            `${o.kind} is valued at the order (optionally percentOfOrder)`,
+            'kind',
+          );
+          break;
+        case 'loyalty_points':
+          need(o.points !== undefined && o.value !== undefined, 'loyalty points need points and the value they cost', 'points');
+          break;
+        default:
+          need(o.value !== undefined && bases === 0, `${o.kind} needs value (what it costs the store) and no other amount`, 'value');
+      }
+      if (o.cap !== undefined && o.min !== undefined && o.min > o.cap)
+        ctx.addIssue({ code: 'custom', message: 'min is above cap', path: ['min'] });
+    });
+
+  const rule = z
+    .object({
+      id: z.string().min(1).max(80),
+      when: z
+        .object({
+          kind: oneOrMany(z.enum(issueKinds)).optional(),
+          severity: oneOrMany(z.number().int().min(1).max(4)).optional(),
+          tier: oneOrMany(z.enum(customerTiers)).optional(),
+          source: oneOrMany(z.enum(caseSources)).optional(),
+        })
+        .strict()
+        .default({}),
+      offers: z.array(offerId).min(1).max(10),
+      /** The first offer may be issued without a person (within authority.auto and no guardrail). */
+      auto: z.boolean().default(false),
+    })
+    .strict();
+
+  const roleLimit = z
+    .object({
+      /** Most one person may grant on one case without approval; null = no limit. */
+      perCase: money.nullable(),
+      /** Total per person per period; null = no allowance limit. */
+      allowance: money.nullable().default(null),
+      period: z.enum(allowancePeriods).default('month'),
+    })
+    .strict();
+
+  const protocol = z
+    .object({ offer: offerId, tiers: oneOrMany(z.enum(customerTiers)), position: z.enum(['first', 'last']).default('first') })
+    .strict();
+
+  return z
+    .object({
+      version: z.literal(1),
+      name: z.string().min(1).max(120),
+      currency: z.string(),
+      tiers: z.object({ vip: tierRule, loyal: tierRule, regular: tierRule }).strict(),
+      /** Customers who take store credit instead of a refund get this much more. */
+      storeCreditBonusPercent: z.number().min(0).max(100).default(0),
+      offers: z.record(offerId, offer).refine((o) => Object.keys(o).length > 0, 'define at least one offer'),
+      matrix: z.array(rule).min(1),
+      lifecycle: z
+        .object({
+          /** A first failure of these tiers also gets this offer. */
+          welcomeBack: protocol.nullable().default(null),
+          /** These tiers also get an exclusive perk. */
+          exclusivePerk: protocol
+            .extend({ position: z.enum(['first', 'last']).default('last') })
+            .nullable()
+            .default(null),
+          /** The kind the customer accepted most often comes first when the rule allows it. */
+          preferredRemedyFirst: z.boolean().default(true),
+        })
+        .strict()
+        .default({ welcomeBack: null, exclusivePerk: null, preferredRemedyFirst: true }),
+      authority: z
+        .object({
+          auto: z.object({ perCase: money }).strict(),
+          agent: roleLimit,
+          manager: roleLimit,
+          admin: roleLimit,
+        })
+        .strict(),
+      guardrails: z
+        .object({
+          /** Compensation to one customer within windowDays stays under share × lifetime value (but may reach floor). */
+          lifetimeValueCap: z
+            .object({ share: z.number().gt(0).max(10), floor: money, windowDays: z.number().int().min(1).max(3650) })
+            .strict(),
+          /** Another compensation within this many days of the last is an exception. */
+          coolDownDays: z.number().int().min(0).max(3650),
+          /** This many cases in windowDays → manual review by a manager. */
+          abuse: z.object({ claims: z.number().int().min(2), windowDays: z.number().int().min(1).max(3650) }).strict(),
+          /** An exception (over a guardrail, or an amount the matrix did not offer) needs a written reason this long. */
+          justificationMinLength: z.number().int().min(1).max(2000).default(20),
+        })
+        .strict(),
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+      const known = new Set(Object.keys(p.offers));
+      p.matrix.forEach((r, i) => {
+        r.offers.forEach((id, j) => {
+          if (!known.has(id))
+            ctx.addIssue({ code: 'custom', message: `unknown offer "${id}" (not in offers)`, path: ['matrix', i, 'offers', j] });
+        });
+      });
+      const ids = new Set<string>();
+      p.matrix.forEach((r, i) => {
+        if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `rule id "${r.id}" is used twice`, path: ['matrix', i, 'id'] });
+        ids.add(r.id);
+      });
+      const last = p.matrix.at(-1);
+      if (last && Object.keys(last.when).length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'the last matrix rule must match every case (no "when"), so every case gets a decision',
+          path: ['matrix', p.matrix.length - 1, 'when'],
+        });
+      }
+      for (const key of ['welcomeBack', 'exclusivePerk'] as const) {
+        const proto = p.lifecycle[key];
+        if (proto && !known.has(proto.offer)) {
+          ctx.addIssue({ code: 'custom', message: `unknown offer "${proto.offer}"`, path: ['lifecycle', key, 'offer'] });
+        }
+      }
+      const ladder = [p.authority.agent.perCase, p.authority.manager.perCase, p.authority.admin.perCase];
+      for (let i = 1; i < ladder.length; i++) {
+        const lower = ladder[i - 1] ?? null;
+        const higher = ladder[i] ?? null;
+        if (higher !== null && (lower === null || lower > higher)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${roles[i]} may grant less per case than ${roles[i - 1]}`,
+            path: ['authority', roles[i]!, 'perCase'],
+          });
+        }
+      }
+    });
+}
+
+export type Policy = z.output<ReturnType<typeof buildSchema>>;
+export type OfferDefinition = Policy['offers'][string];
+export type MatrixRule = Policy['matrix'][number];
+export type RoleLimit = Policy['authority']['agent'];
+
+export function policySchema(currency: string) {
+  return buildSchema(currency);
+}
