@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { AppError } from '../platform/errors.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
+import { policyCommand } from './policy.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { tokenCommand } from './token.ts';
@@ -20,7 +21,8 @@ const program = new Command()
   .addCommand(importCommand())
   .addCommand(storeCommand())
   .addCommand(tokenCommand())
-  .addCommand(triageCommand());
+  .addCommand(triageCommand())
+  .addCommand(policyCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -49,7 +49,10 @@ export function parsePolicy(source: string): ParsedPolicy {
     };
   }
   const result = policySchema(currency).safeParse(raw);
-  if (!result.success) return { ok: false, errors: result.error.issues.map((i) => locate(doc, i, at)) };
+  if (!result.success) {
+    const errors = result.error.issues.map((i) => locate(doc, i, at)).sort((a, b) => a.line - b.line || a.column - b.column);
+    return { ok: false, errors };
+  }
   return { ok: true, policy: result.data, hash: policyHash(source) };
 }
 
