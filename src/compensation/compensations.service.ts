@@ -773,7 +773,7 @@ async function tellCustomer(
     code: result.code,
     expiresAt,
     timezone: store.timezone,
-    signature: null,
+    signature: await signatureFor(tx, c, store.name),
   });
   const messageId = newId('msg', ctx.clock);
   const channel = facts.row.channel === 'chat' || facts.row.channel === 'portal' ? facts.row.channel : 'email';
@@ -801,6 +801,21 @@ async function tellCustomer(
     reference: result.code ?? null,
     messageId,
   });
+}
+
+/** "Maya from Demo Tea Co." when a person granted it; the team otherwise. */
+async function signatureFor(tx: Kysely<DB>, c: Selectable<CompensationsTable>, storeName: string): Promise<string> {
+  const user =
+    c.requested_by_type === 'user' && c.requested_by_id
+      ? await tx
+          .selectFrom('users')
+          .select(['name'])
+          .where('store_id', '=', c.store_id)
+          .where('id', '=', c.requested_by_id)
+          .executeTakeFirst()
+      : undefined;
+  const first = user?.name?.trim().split(/\s+/)[0];
+  return first ? `${first} from ${storeName}` : `The ${storeName} team`;
 }
 
 /** The kind this customer has been issued most often (DESIGN: preferred remedy, learned from accepted offers). */

@@ -109,6 +109,13 @@ describe('decideOffer with the default policy', () => {
     expect(eur.unavailable.find((u) => u.offerId === 'shipping_refund')!.reason).toMatch(/EUR/);
   });
 
+  it('never issues an apology on its own automatically: the acknowledgement already said sorry', () => {
+    const d = decideOffer({ ...late, kind: 'website_bug', severity: 1 }, regular, order, policy, empty, now);
+    expect(d.rule.id).toBe('website');
+    expect(d.offers[0]!.kind).toBe('apology_only');
+    expect(d.auto).toMatchObject({ issue: false, offerId: 'apology' });
+  });
+
   it('a stricter variant of the policy changes the decision', () => {
     const strict = parsePolicy(source.replace('auto: { perCase: 25.00 }', 'auto: { perCase: 5.00 }'));
     if (!strict.ok) throw new Error('variant invalid');

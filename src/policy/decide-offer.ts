@@ -436,6 +436,9 @@ function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firi
 function autoDecision(rule: MatrixRule, first: SuggestedOffer | undefined, policy: Policy, firings: PolicyFiring[]): OfferDecision['auto'] {
   if (!rule.auto) return { issue: false, offerId: null, reasons: [`rule ${rule.id} is not automatic`] };
   if (!first) return { issue: false, offerId: null, reasons: ['no offer is available'] };
+  // The acknowledgement already says sorry; an apology on its own is for a person to write, not a remedy to issue.
+  if (first.kind === 'apology_only')
+    return { issue: false, offerId: first.offerId, reasons: ['the suggested offer is an apology: a person writes it'] };
   const approval = approvalFor(first, { type: 'system' }, policy, firings);
   if (approval.needed || approval.justificationRequired) return { issue: false, offerId: first.offerId, reasons: approval.reasons };
   return {
