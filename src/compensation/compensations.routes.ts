@@ -71,7 +71,7 @@ const suggestedOffer = z.object({
   points: z.number().int().nullable(),
   validDays: z.number().int().nullable(),
   cost: moneySchema,
-  source: z.enum(['matrix', 'refund_alternative', 'welcome_back', 'exclusive_perk']),
+  source: z.enum(['matrix', 'refund_alternative', 'welcome_back', 'exclusive_perk', 'exception']),
   preferred: z.boolean(),
   approval: approval.describe('for the caller: whether granting it needs someone else'),
 });

@@ -16,7 +16,7 @@ import type { CompensationsTable, DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { AppContext } from '../platform/http/context.ts';
 import { newId } from '../platform/ids.ts';
-import { type DecideActor, decideOffer, type OfferDecision, type SuggestedOffer } from '../policy/decide-offer.ts';
+import { type DecideActor, decideOffer, exceptionOffer, type OfferDecision, type SuggestedOffer } from '../policy/decide-offer.ts';
 import { formatMoney } from '../policy/money.ts';
 import type { OfferKind } from '../policy/offer-kinds.ts';
 import type { AllowancePeriod, Policy } from '../policy/policy.schema.ts';
@@ -271,25 +271,29 @@ export async function requestCompensation(
     role: p.role,
     allowanceRemaining: allowance.remaining,
   });
-  const offer = decision.offers.find((o) => o.offerId === input.offerId);
-  if (!offer) {
-    const why = decision.unavailable.find((u) => u.offerId === input.offerId);
+
+  const actorForDecision: DecideActor = { type: 'user', role: p.role, allowanceRemaining: allowance.remaining };
+  const chosen =
+    decision.offers.find((o) => o.offerId === input.offerId) ??
+    exceptionOffer(input.offerId, decision, facts.order, active.policy, actorForDecision);
+  if (!chosen || 'reason' in chosen) {
     throw new AppError(
       400,
       'offer_not_available',
-      why
-        ? `${input.offerId} cannot be offered: ${why.reason}`
-        : `${input.offerId} is not among this case's offers (${decision.offers.map((o) => o.offerId).join(', ')})`,
+      chosen
+        ? `${input.offerId} cannot be offered: ${chosen.reason}`
+        : `${input.offerId} is not an offer of the policy (this case's: ${decision.offers.map((o) => o.offerId).join(', ')})`,
       'offerId',
     );
   }
+  const offer = chosen;
   const minLength = active.policy.guardrails.justificationMinLength;
   const justification = input.justification?.trim() ?? '';
   if (offer.approval.justificationRequired && justification.length < minLength) {
     throw new AppError(
       400,
       'justification_required',
-      `this is an exception (${decision.firings.map((f) => f.rule).join(', ')}): write at least ${minLength} characters on why`,
+      `this is an exception (${offer.source === 'exception' ? 'not suggested for this case' : decision.firings.map((f) => f.rule).join(', ')}): write at least ${minLength} characters on why`,
       'justification',
     );
   }

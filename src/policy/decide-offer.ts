@@ -76,7 +76,7 @@ export interface Approval {
   justificationRequired: boolean;
 }
 
-export type OfferSource = 'matrix' | 'refund_alternative' | 'welcome_back' | 'exclusive_perk';
+export type OfferSource = 'matrix' | 'refund_alternative' | 'welcome_back' | 'exclusive_perk' | 'exception';
 
 export interface SuggestedOffer {
   offerId: string;
@@ -431,6 +431,32 @@ function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firi
     }
   }
   return { needed: approver !== null, reasons, approverRole: approver, justificationRequired };
+}
+
+/**
+ * An offer from the catalogue that the matched rule did not suggest: an
+ * exception. Whoever grants it writes why, and an agent needs a manager.
+ */
+export function exceptionOffer(
+  offerId: string,
+  decision: OfferDecision,
+  order: DecideOrder | null,
+  policy: Policy,
+  actor: DecideActor,
+): SuggestedOffer | UnavailableOffer | null {
+  const def = policy.offers[offerId];
+  if (!def) return null;
+  const valued = valueOffer(offerId, def, order, policy.currency, 'exception');
+  if ('reason' in valued) return valued;
+  const base = approvalFor(valued, actor, policy, decision.firings);
+  const reasons = [...base.reasons];
+  let approver = base.approverRole;
+  if (actor.type === 'system' || actor.role === 'agent') {
+    reasons.push(`${offerId} is not among the offers rule ${decision.rule.id} suggests`);
+    approver = higher(approver, 'manager');
+  }
+  valued.approval = { needed: approver !== null, reasons, approverRole: approver, justificationRequired: true };
+  return valued;
 }
 
 function autoDecision(rule: MatrixRule, first: SuggestedOffer | undefined, policy: Policy, firings: PolicyFiring[]): OfferDecision['auto'] {

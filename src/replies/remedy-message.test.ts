@@ -30,7 +30,7 @@ describe('renderRemedyMessage', () => {
     expect(m.body).toContain('Hi Maria,');
     expect(m.body).toContain("A discount code for 15 % off your next order: SORRY-ABCD-EFGH-JKMN. It's valid until July 31, 2026.");
     expect(m.body.endsWith('Ada from Acme Goods')).toBe(true);
-    expect(checkTone(m.body, 'en').findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(checkTone(m.body, { locale: 'en' }).findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('writes refunds and credit with money in the currency’s own format, and Spanish for Spanish speakers', () => {

@@ -264,6 +264,9 @@ describe.each(engines)('compensation policy, authority and exactly-once remedies
     });
     expect(noKey.statusCode).toBe(400);
     expect(noKey.json().error.path).toBe('idempotencyKey');
+    const offCatalogue = await grant(c.id, 'refund_30', 'k-bad-3');
+    expect(offCatalogue.statusCode).toBe(400);
+    expect(offCatalogue.json().error).toMatchObject({ code: 'justification_required', path: 'justification' });
     const missing = await grant('case-nope', 'refund_full', 'k-bad-2');
     expect(missing.statusCode).toBe(404);
     expect((await compensationsOf(c.id)).length).toBe(before);
