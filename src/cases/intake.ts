@@ -30,6 +30,8 @@ import { onCaseStatusChanged, startCaseSlas } from './sla.service.ts';
 
 const system: Actor = { type: 'system', id: null };
 const DAY = 86_400_000;
+/** Automatic remedies only for complaints that happened within this long of now. */
+const AUTO_ISSUE_MAX_AGE_MS = DAY;
 
 export interface IntakeInput {
   storeId: string;
@@ -349,6 +351,15 @@ async function suggestOffers(
     auto: decision.auto,
     firings: decision.firings.map((f) => f.rule),
   });
+  // Amends acts by itself only on fresh failures; history loaded with `amends import` is decided, not paid out.
+  if (Date.parse(clock.now().toISOString()) - Date.parse(i.at) > AUTO_ISSUE_MAX_AGE_MS) {
+    if (decision.auto.issue) {
+      await recordActivity(db, i.storeId, i.caseId, i.at, system, 'compensation.not_automatic', {
+        reason: 'the failure is older than a day',
+      });
+    }
+    return;
+  }
   await proposeAutomatic(db, {
     storeId: i.storeId,
     caseId: i.caseId,

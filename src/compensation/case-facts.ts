@@ -23,6 +23,31 @@ export interface CaseFacts {
   history: DecideHistory;
 }
 
+const live = new Set(['proposed', 'pending_approval', 'approved', 'issuing']);
+
+/**
+ * What the order has been promised back besides recorded refunds: refunds not yet issued (issued ones are in
+ * `refunded_amount`), and replacements and refunds taken as credit, live or issued. Only the customer's
+ * compensations are loaded here; an order belongs to one customer.
+ */
+export function reservedOnOrder(
+  compensations: readonly { order_id: string | null; offer_id: string; kind: string; cost: number; currency: string; status: string }[],
+  orderId: string | null,
+  currency: string,
+): number {
+  let sum = 0;
+  for (const c of compensations) {
+    if (c.order_id !== orderId || c.currency !== currency) continue;
+    const refund = c.kind === 'refund_full' || c.kind === 'refund_partial';
+    const inKind = c.kind === 'free_replacement' || c.offer_id.endsWith('+credit');
+    if ((refund && live.has(c.status)) || (inKind && (live.has(c.status) || c.status === 'issued'))) {
+      // A refund taken as credit counts with its bonus: a little conservative, never short.
+      sum += Number(c.cost);
+    }
+  }
+  return sum;
+}
+
 export async function loadCaseFacts(db: Kysely<DB>, storeId: string, caseId: string, now: string): Promise<CaseFacts> {
   const row = await db.selectFrom('cases').selectAll().where('store_id', '=', storeId).where('id', '=', caseId).executeTakeFirst();
   if (!row) throw notFound('case', caseId);
@@ -46,7 +71,7 @@ export async function factsForRow(db: Kysely<DB>, row: Selectable<CasesTable>, n
     row.customer_id
       ? db
           .selectFrom('compensations')
-          .select(['case_id', 'created_at', 'kind', 'cost', 'currency', 'status'])
+          .select(['case_id', 'order_id', 'offer_id', 'created_at', 'kind', 'cost', 'currency', 'status'])
           .where('store_id', '=', storeId)
           .where('customer_id', '=', row.customer_id)
           .execute()
@@ -77,11 +102,16 @@ export async function factsForRow(db: Kysely<DB>, row: Selectable<CasesTable>, n
     customerName: customer?.name ?? null,
     customerLocale: customer?.locale ?? null,
     order: orderRow
-      ? { total: { amount: Number(orderRow.total_amount), currency: orderRow.currency }, refunded: Number(orderRow.refunded_amount) }
+      ? {
+          total: { amount: Number(orderRow.total_amount), currency: orderRow.currency },
+          refunded: Number(orderRow.refunded_amount),
+          reserved: reservedOnOrder(compensations, row.order_id, orderRow.currency),
+        }
       : null,
     history: {
       compensations: compensations.map((c) => ({
         caseId: c.case_id,
+        offerId: c.offer_id,
         at: c.created_at,
         kind: c.kind as OfferKind,
         cost: { amount: Number(c.cost), currency: c.currency },

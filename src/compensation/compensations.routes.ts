@@ -96,6 +96,7 @@ const offersResponse = z.object({
     offers: z.array(suggestedOffer).describe('in order; the first is suggested'),
     unavailable: z.array(z.object({ offerId: z.string(), reason: z.string() })),
     firings: z.array(z.object({ rule: z.enum(policyGuardrails), detail: z.string(), offerIds: z.array(z.string()) })),
+    onCase: z.number().int().describe('already granted on this case, in the policy currency'),
     manualReview: z.boolean(),
     auto: z.object({ issue: z.boolean(), offerId: z.string().nullable(), reasons: z.array(z.string()) }),
     reasons: z.array(z.string()),
@@ -134,10 +135,10 @@ export function compensationsRoutes(app: App, ctx: AppContext): void {
         description:
           'Idempotent: send the same `idempotencyKey` (or `Idempotency-Key` header) again and the first compensation is answered (200) without issuing twice. 201 = created.',
         params: idParams,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).loose(),
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).refine(noNul, NUL_MESSAGE).optional() }).loose(),
         body: z.object({
-          offerId: z.string().min(1).max(100),
-          idempotencyKey: z.string().min(1).max(200).optional(),
+          offerId: z.string().min(1).max(100).refine(noNul, NUL_MESSAGE),
+          idempotencyKey: z.string().min(1).max(200).refine(noNul, NUL_MESSAGE).optional(),
           justification: reasonText.optional().describe('required for exceptions (a guardrail fired)'),
         }),
         response: { 200: compensation, 201: compensation, 400: errorBody, 404: errorBody, 409: errorBody },

@@ -20,12 +20,12 @@ import { type DecideActor, decideOffer, exceptionOffer, type OfferDecision, type
 import { formatMoney } from '../policy/money.ts';
 import type { OfferKind } from '../policy/offer-kinds.ts';
 import type { AllowancePeriod, Policy } from '../policy/policy.schema.ts';
-import { activePolicy } from '../policy/policy.service.ts';
+import { activePolicy, policyVersion } from '../policy/policy.service.ts';
 import { renderRemedyMessage } from '../replies/remedy-message.ts';
 import { type Role, roleAtLeast } from '../stores/roles.ts';
 import type { Principal } from '../stores/stores.service.ts';
-import { loadCaseFacts } from './case-facts.ts';
-import { PermanentIssueError } from './commerce.ts';
+import { type CaseFacts, loadCaseFacts, reservedOnOrder } from './case-facts.ts';
+import { type IssueResult, PermanentIssueError } from './commerce.ts';
 import { type CompensationStatus, cancellable, MAX_ATTEMPTS, retryDelayMs } from './compensation-status.ts';
 
 export interface CompensationView {
@@ -376,12 +376,6 @@ export async function requestCompensation(
       rule: decision.rule.id,
       reasons,
     });
-    await tx
-      .updateTable('cases')
-      .set({ policy_version: active.hash, updated_at: now })
-      .where('store_id', '=', p.storeId)
-      .where('id', '=', caseId)
-      .execute();
     return status;
   });
   if (result === null) {
@@ -445,7 +439,7 @@ export async function proposeAutomatic(
 ): Promise<void> {
   const offer = a.decision.offers.find((o) => o.offerId === a.decision.auto.offerId);
   if (!a.decision.auto.issue || !offer) return;
-  await tx
+  const inserted = await tx
     .insertInto('compensations')
     .values({
       ...rowValues(a.storeId, a.id, a.caseId, a.customerId, a.orderId, offer, a.decision, a.policyVersion, a.at),
@@ -459,7 +453,8 @@ export async function proposeAutomatic(
       decided_at: a.at,
     })
     .onConflict((oc) => oc.columns(['store_id', 'idempotency_key']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
   await appendAudit(tx, {
     storeId: a.storeId,
     at: a.at,
@@ -578,7 +573,7 @@ export async function cancelCompensation(ctx: AppContext, p: Principal, id: stri
   if (!roleAtLeast(p.role, 'manager') && row.requested_by_id !== actor.id) {
     throw new AppError(403, 'forbidden', 'only the requester or a manager may cancel a compensation');
   }
-  if (!cancellable.includes(row.status as CompensationStatus)) {
+  if (!cancellable.includes(row.status as CompensationStatus) || row.attempts > 0) {
     throw new AppError(409, 'not_cancellable', `compensation ${id} is ${row.status}; only ${cancellable.join(', ')} can be cancelled`);
   }
   return endCompensation(ctx, p, row, 'compensation.cancelled', reason, cancellable);
@@ -595,15 +590,19 @@ async function endCompensation(
   const now = ctx.clock.now().toISOString();
   const actor = auditActor(p);
   await ctx.database.db.transaction().execute(async (tx) => {
-    const r = await tx
+    // Never tried at the shop (attempts = 0): a failed attempt may have reached it, so that is for a person to reconcile.
+    const ended = await tx
       .updateTable('compensations')
       .set({ status: 'cancelled', decided_by: actor.id, decided_at: now, decision_reason: reason, updated_at: now })
       .where('store_id', '=', row.store_id)
       .where('id', '=', row.id)
       .where('status', 'in', [...from])
+      .where('attempts', '=', 0)
+      .returningAll()
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new AppError(409, 'conflict', `compensation ${row.id} changed meanwhile; reload it`);
-    await releaseAllowance(tx, row);
+    if (!ended) throw new AppError(409, 'conflict', `compensation ${row.id} changed meanwhile or was already tried at the shop; reload it`);
+    // The row as committed: an approval that won a race has charged an allowance, and this gives it back.
+    await releaseAllowance(tx, ended);
     await appendAudit(tx, {
       storeId: row.store_id,
       at: now,
@@ -657,10 +656,15 @@ export async function executeCompensation(ctx: AppContext, storeId: string, id: 
     .executeTakeFirst();
   if (!claimed) return toCompensation(await byId(db, storeId, id));
 
-  const driver = ctx.commerce(storeId);
-  const facts = await loadCaseFacts(db, storeId, claimed.case_id, now);
+  let driverName: string | null = null;
+  let result: IssueResult;
+  let facts: CaseFacts;
   try {
-    const result = await driver.issue({
+    const driver = ctx.commerce(storeId);
+    driverName = driver.name;
+    facts = await loadCaseFacts(db, storeId, claimed.case_id, now);
+    await checkRestitutionRoom(db, claimed);
+    result = await driver.issue({
       storeId,
       compensationId: id,
       idempotencyKey: `${storeId}:${claimed.idempotency_key}`,
@@ -675,83 +679,140 @@ export async function executeCompensation(ctx: AppContext, storeId: string, id: 
       note: `Amends case #${facts.row.number}: ${claimed.label}`,
       now,
     });
-    await db.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('compensations')
-        .set({
-          status: 'issued',
-          driver: driver.name,
-          reference: result.reference,
-          code: result.code,
-          issued_amount: result.amount?.amount ?? claimed.amount,
-          issued_at: now,
-          lease_until: null,
-          last_error: null,
-          updated_at: now,
-        })
-        .where('store_id', '=', storeId)
-        .where('id', '=', id)
-        .where('status', '=', 'issuing')
-        .where('attempts', '=', claimed.attempts)
-        .executeTakeFirst();
-      // Another worker re-claimed an expired lease and is recording the same (idempotent) result.
-      if (Number(r.numUpdatedRows) !== 1) return;
-      await appendAudit(tx, {
-        storeId,
-        at: now,
-        actor: SYSTEM,
-        action: 'compensation.issued',
-        subjectType: 'compensation',
-        subjectId: id,
-        rule: claimed.rule_id,
-        before: { status: 'issuing' },
-        after: { status: 'issued', driver: driver.name, reference: result.reference, code: result.code, amount: result.amount },
-      });
-      await tellCustomer(tx, ctx, claimed, facts, result, now);
-      if (claimed.customer_id && claimed.kind !== 'apology_only') await updatePreferredRemedy(tx, storeId, claimed.customer_id);
-    });
   } catch (err) {
-    const permanent = err instanceof PermanentIssueError;
-    const message = err instanceof Error ? err.message : String(err);
-    const giveUp = permanent || claimed.attempts >= MAX_ATTEMPTS;
-    await db.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('compensations')
-        .set({
-          status: giveUp ? 'failed' : 'approved',
-          last_error: message.slice(0, 1000),
-          lease_until: null,
-          next_attempt_at: giveUp ? null : new Date(nowDate.getTime() + retryDelayMs(claimed.attempts)).toISOString(),
-          driver: driver.name,
-          updated_at: now,
-        })
-        .where('store_id', '=', storeId)
-        .where('id', '=', id)
-        .where('status', '=', 'issuing')
-        .where('attempts', '=', claimed.attempts)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return;
-      if (giveUp) await releaseAllowance(tx, claimed);
-      await appendAudit(tx, {
-        storeId,
-        at: now,
-        actor: SYSTEM,
-        action: giveUp ? 'compensation.failed' : 'compensation.retry_scheduled',
-        subjectType: 'compensation',
-        subjectId: id,
-        rule: claimed.rule_id,
-        before: { status: 'issuing', attempts: claimed.attempts },
-        after: { status: giveUp ? 'failed' : 'approved', error: message.slice(0, 300) },
-      });
-      if (giveUp) {
-        await recordActivity(tx, storeId, claimed.case_id, now, { type: 'system', id: null }, 'compensation.failed', {
-          compensationId: id,
-          error: message.slice(0, 300),
-        });
-      }
-    });
+    await recordFailure(ctx, claimed, err, driverName, nowDate);
+    return toCompensation(await byId(db, storeId, id));
   }
+  // The shop has done it. An error from here on leaves the row issuing; its lease runs out and the retry asks the
+  // (idempotent) driver again, which answers with this same result.
+  await db.transaction().execute(async (tx) => {
+    const r = await tx
+      .updateTable('compensations')
+      .set({
+        status: 'issued',
+        driver: driverName,
+        reference: result.reference,
+        code: result.code,
+        issued_amount: result.amount?.amount ?? claimed.amount,
+        issued_at: now,
+        lease_until: null,
+        last_error: null,
+        updated_at: now,
+      })
+      .where('store_id', '=', storeId)
+      .where('id', '=', id)
+      .where('status', '=', 'issuing')
+      .where('attempts', '=', claimed.attempts)
+      .executeTakeFirst();
+    // Another worker re-claimed an expired lease and records the same (idempotent) result.
+    if (Number(r.numUpdatedRows) !== 1) return;
+    await appendAudit(tx, {
+      storeId,
+      at: now,
+      actor: SYSTEM,
+      action: 'compensation.issued',
+      subjectType: 'compensation',
+      subjectId: id,
+      rule: claimed.rule_id,
+      before: { status: 'issuing' },
+      after: { status: 'issued', driver: driverName, reference: result.reference, code: result.code, amount: result.amount },
+    });
+    await tellCustomer(tx, ctx, claimed, facts, result, now);
+    if (claimed.customer_id && claimed.kind !== 'apology_only') await updatePreferredRemedy(tx, storeId, claimed.customer_id);
+  });
   return toCompensation(await byId(db, storeId, id));
+}
+
+/**
+ * Refunds, replacements and refunds taken as credit share what the order is worth. Checked again right before
+ * the shop is asked, so two grants approved apart cannot together give back more than the order.
+ */
+async function checkRestitutionRoom(db: Kysely<DB>, c: Selectable<CompensationsTable>): Promise<void> {
+  const restitution =
+    c.kind === 'refund_full' || c.kind === 'refund_partial' || c.kind === 'free_replacement' || c.offer_id.endsWith('+credit');
+  if (!restitution || !c.order_id) return;
+  const [order, others] = await Promise.all([
+    db
+      .selectFrom('orders')
+      .select(['total_amount', 'refunded_amount', 'currency'])
+      .where('store_id', '=', c.store_id)
+      .where('id', '=', c.order_id)
+      .executeTakeFirst(),
+    db
+      .selectFrom('compensations')
+      .select(['order_id', 'offer_id', 'kind', 'cost', 'currency', 'status'])
+      .where('store_id', '=', c.store_id)
+      .where('order_id', '=', c.order_id)
+      .where('id', '!=', c.id)
+      .execute(),
+  ]);
+  if (!order) return;
+  const room = Number(order.total_amount) - Number(order.refunded_amount) - reservedOnOrder(others, c.order_id, order.currency);
+  let amount = c.kind === 'free_replacement' ? 0 : Number(c.amount ?? c.cost);
+  if (c.offer_id.endsWith('+credit')) {
+    // A refund taken as credit gives back the refund it replaces; its bonus is goodwill on top.
+    const bonus = (await policyVersion(db, c.store_id, c.policy_version))?.storeCreditBonusPercent ?? 0;
+    amount = Math.round((amount * 100) / (100 + bonus));
+  }
+  if (c.kind !== 'free_replacement' && c.currency === order.currency && amount > room) {
+    throw new PermanentIssueError(
+      `only ${formatMoney(Math.max(0, room), order.currency)} of order ${c.order_id} is left to give back; this would be ${formatMoney(amount, c.currency)}`,
+      'over_refund',
+    );
+  }
+  if (c.kind === 'free_replacement' && room <= 0)
+    throw new PermanentIssueError(`order ${c.order_id} has already been refunded or replaced in full`, 'over_refund');
+}
+
+async function recordFailure(
+  ctx: AppContext,
+  claimed: Selectable<CompensationsTable>,
+  err: unknown,
+  driverName: string | null,
+  nowDate: Date,
+): Promise<void> {
+  const now = nowDate.toISOString();
+  const permanent = err instanceof PermanentIssueError;
+  const message = err instanceof Error ? err.message : String(err);
+  const giveUp = permanent || claimed.attempts >= MAX_ATTEMPTS;
+  await ctx.database.db.transaction().execute(async (tx) => {
+    const r = await tx
+      .updateTable('compensations')
+      .set({
+        status: giveUp ? 'failed' : 'approved',
+        last_error: message.slice(0, 1000),
+        lease_until: null,
+        next_attempt_at: giveUp ? null : new Date(nowDate.getTime() + retryDelayMs(claimed.attempts)).toISOString(),
+        driver: driverName,
+        updated_at: now,
+      })
+      .where('store_id', '=', claimed.store_id)
+      .where('id', '=', claimed.id)
+      .where('status', '=', 'issuing')
+      .where('attempts', '=', claimed.attempts)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return;
+    // A permanent refusal means nothing left the shop: the allowance comes back. After transient errors the shop may
+    // have acted, so the charge stays until a person reconciles it.
+    if (permanent) await releaseAllowance(tx, claimed);
+    await appendAudit(tx, {
+      storeId: claimed.store_id,
+      at: now,
+      actor: SYSTEM,
+      action: giveUp ? 'compensation.failed' : 'compensation.retry_scheduled',
+      subjectType: 'compensation',
+      subjectId: claimed.id,
+      rule: claimed.rule_id,
+      before: { status: 'issuing', attempts: claimed.attempts },
+      after: { status: giveUp ? 'failed' : 'approved', error: message.slice(0, 300), allowanceReleased: permanent },
+    });
+    if (giveUp) {
+      await recordActivity(tx, claimed.store_id, claimed.case_id, now, { type: 'system', id: null }, 'compensation.failed', {
+        compensationId: claimed.id,
+        error: message.slice(0, 300),
+      });
+    }
+  });
 }
 
 async function tellCustomer(

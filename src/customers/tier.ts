@@ -43,9 +43,12 @@ export interface TierDecision {
   reason: string;
 }
 
+/** 0 means "not by this measure"; a rule with neither measure goes by tenure alone. */
 function qualifies(c: TierInput, r: TierRule): boolean {
-  const valueOrVolume = (r.minLifetimeValue > 0 && c.lifetimeValue >= r.minLifetimeValue) || c.ordersCount >= r.minOrders;
-  return valueOrVolume && c.tenureDays >= r.minTenureDays;
+  const byValue = r.minLifetimeValue > 0 && c.lifetimeValue >= r.minLifetimeValue;
+  const byOrders = r.minOrders > 0 && c.ordersCount >= r.minOrders;
+  const neither = r.minLifetimeValue === 0 && r.minOrders === 0;
+  return (byValue || byOrders || neither) && c.tenureDays >= r.minTenureDays;
 }
 
 /** First match wins: a `vip` tag, then vip, loyal, regular thresholds; otherwise `new`. */

@@ -35,10 +35,17 @@ export interface DecideOrder {
   total: Money;
   /** Already refunded, minor units of the order's currency. */
   refunded: number;
+  /**
+   * Promised back in other ways, or refunds not yet recorded: live refund, replacement and
+   * refund-as-credit compensations on this order. Refunds and replacements share what is left.
+   */
+  reserved?: number;
 }
 
 export interface PastCompensation {
   caseId?: string;
+  /** `refund_full+credit`-style ids mark a refund taken as store credit: only its bonus is goodwill. */
+  offerId?: string;
   at: string;
   kind: OfferKind;
   cost: Money;
@@ -107,6 +114,8 @@ export interface OfferDecision {
   offers: SuggestedOffer[];
   unavailable: UnavailableOffer[];
   firings: PolicyFiring[];
+  /** Already granted on this case (live compensations, policy currency): per-case limits count it. */
+  onCase: number;
   manualReview: boolean;
   /** Whether Amends may issue offers[0] by itself, and why (not). */
   auto: { issue: boolean; offerId: string | null; reasons: string[] };
@@ -202,10 +211,27 @@ export function decideOffer(
   const firings = policyFirings(c, customer, policy, history, nowMs, offers);
   const manualReview = firings.some((f) => f.rule === 'abuse_review');
   for (const f of firings) reasons.push(`guardrail ${f.rule}: ${f.detail}`);
-  for (const o of offers) o.approval = approvalFor(o, actor, policy, firings);
+  // The per-case limit is for the whole case: what was already given on it counts.
+  const onCase = caseTotal(c, history, policy.currency);
+  if (onCase > 0) reasons.push(`${formatMoney(onCase, policy.currency)} already granted on this case`);
+  for (const o of offers) o.approval = approvalFor(o, actor, policy, firings, onCase);
 
-  const auto = autoDecision(rule, offers[0], policy, firings);
-  return { tier, kind, severity, rule: { id: rule.id, index }, offers, unavailable, firings, manualReview, auto, reasons };
+  const auto = autoDecision(rule, offers, policy, firings, onCase);
+  return { tier, kind, severity, rule: { id: rule.id, index }, offers, unavailable, firings, onCase, manualReview, auto, reasons };
+}
+
+function caseTotal(c: DecideCase, history: DecideHistory, currency: string): number {
+  if (c.id === undefined) return 0;
+  return history.compensations
+    .filter((p) => p.caseId === c.id && liveStatuses.has(p.status) && p.cost.currency === currency)
+    .reduce((sum, p) => sum + p.cost.amount, 0);
+}
+
+/** Goodwill is what goes beyond making the customer whole: not a refund or replacement, only a credit alternative's bonus. */
+function goodwillOf(kind: OfferKind, offerId: string | undefined, cost: number, bonusPercent: number): number {
+  if (kind === 'refund_full' || kind === 'refund_partial' || kind === 'free_replacement') return 0;
+  if (offerId?.endsWith('+credit')) return cost - Math.round((cost * 100) / (100 + bonusPercent));
+  return cost;
 }
 
 function matches(r: MatrixRule, kind: IssueKind, severity: number, tier: CustomerTier, source: CaseSource): boolean {
@@ -254,7 +280,7 @@ export function valueOffer(
   }
   const currency = order?.total.currency ?? policyCurrency;
   const bound = (v: number) => Math.min(def.cap ?? Number.POSITIVE_INFINITY, Math.max(def.min ?? 0, v));
-  const refundable = order ? Math.max(0, order.total.amount - order.refunded) : 0;
+  const refundable = order ? Math.max(0, order.total.amount - order.refunded - (order.reserved ?? 0)) : 0;
   const money = (amount: number): Money => ({ amount, currency });
 
   switch (def.kind) {
@@ -274,21 +300,22 @@ export function valueOffer(
       let amount = def.fixed ?? bound(Math.round((order!.total.amount * def.percentOfOrder!) / 100));
       if (def.kind === 'refund_partial') {
         if (!order) return { offerId: id, reason: 'a refund needs an order' };
-        if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded' };
+        if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded (or promised back)' };
         amount = Math.min(amount, refundable);
       }
       return { ...base, amount: money(amount), cost: money(amount) };
     }
     case 'refund_full': {
       if (!order) return { offerId: id, reason: 'a refund needs an order' };
-      if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded' };
+      if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded (or promised back)' };
       const amount =
         def.percentOfOrder !== undefined ? Math.min(refundable, Math.round((refundable * def.percentOfOrder) / 100)) : refundable;
       return { ...base, amount: money(amount), cost: money(amount) };
     }
     case 'free_replacement': {
       if (!order) return { offerId: id, reason: 'a replacement needs an order' };
-      const cost = Math.round((order.total.amount * (def.percentOfOrder ?? 100)) / 100);
+      if (refundable === 0) return { offerId: id, reason: 'the order has already been refunded or replaced in full' };
+      const cost = Math.min(refundable, Math.round((order.total.amount * (def.percentOfOrder ?? 100)) / 100));
       return { ...base, amount: null, cost: money(cost) };
     }
     default:
@@ -330,16 +357,18 @@ function policyFirings(
   const within = (at: string, days: number) => nowMs - Date.parse(at) <= days * DAY_MS && Date.parse(at) <= nowMs;
   const live = history.compensations.filter((p) => liveStatuses.has(p.status) && p.cost.amount > 0);
   // Refunding or replacing what they paid for makes the customer whole; the cap bounds goodwill on top of that.
-  const goodwill = (kind: OfferKind) => kind !== 'refund_full' && kind !== 'free_replacement';
+  const bonus = policy.storeCreditBonusPercent;
 
   const currency = offers[0]?.cost.currency ?? policy.currency;
   const lifetimeValue = customer && (customer.currency ?? currency) === currency ? customer.lifetimeValue : 0;
   const ceiling = Math.max(g.lifetimeValueCap.floor, Math.round(lifetimeValue * g.lifetimeValueCap.share));
   const given = live
-    .filter((p) => goodwill(p.kind) && p.cost.currency === currency && within(p.at, g.lifetimeValueCap.windowDays))
-    .reduce((s, p) => s + p.cost.amount, 0);
+    .filter((p) => p.cost.currency === currency && within(p.at, g.lifetimeValueCap.windowDays))
+    .reduce((s, p) => s + goodwillOf(p.kind, p.offerId, p.cost.amount, bonus), 0);
   const room = ceiling - given;
-  const over = offers.filter((o) => goodwill(o.kind) && o.cost.amount > 0 && o.cost.currency === currency && o.cost.amount > room);
+  const over = offers.filter(
+    (o) => o.cost.currency === currency && goodwillOf(o.kind, o.offerId, o.cost.amount, bonus) > Math.max(0, room),
+  );
   if (over.length > 0) {
     firings.push({
       rule: 'lifetime_value_cap',
@@ -391,30 +420,44 @@ function roleFor(cost: number, policy: Policy): Role {
   );
 }
 
-function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firings: PolicyFiring[]): Approval {
+function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firings: PolicyFiring[], onCase = 0): Approval {
   if (o.cost.amount === 0) return noApproval;
   const reasons: string[] = [];
   let approver: Role | null = null;
   let justificationRequired = false;
-  const cost = o.cost.amount;
   const fmt = (n: number) => formatMoney(n, o.cost.currency);
+  // Authority and allowances are in the policy's currency; another currency is an admin's call.
+  if (o.cost.currency !== policy.currency) {
+    return {
+      needed: actor.type === 'system' || actor.role !== 'admin',
+      reasons: [`${fmt(o.cost.amount)} is not in ${policy.currency}, the currency of authority and allowances`],
+      approverRole: 'admin',
+      justificationRequired: true,
+    };
+  }
+  // Per-case limits cover everything granted on the case; the allowance only this grant.
+  const cost = o.cost.amount + onCase;
   const minimum = roleFor(cost, policy);
 
   if (actor.type === 'system') {
     const cap = policy.authority.auto.perCase;
     if (cost > cap) {
-      reasons.push(`${fmt(cost)} is over what Amends may issue by itself (${fmt(cap)})`);
+      reasons.push(
+        `${fmt(cost)}${onCase > 0 ? ' with what the case already got' : ''} is over what Amends may issue by itself (${fmt(cap)})`,
+      );
       approver = higher(approver, minimum);
     }
   } else {
     const limit = policy.authority[actor.role].perCase;
     if (limit !== null && cost > limit) {
-      reasons.push(`${fmt(cost)} is over the ${actor.role} per-case limit of ${fmt(limit)}`);
+      reasons.push(
+        `${fmt(cost)}${onCase > 0 ? ' with what the case already got' : ''} is over the ${actor.role} per-case limit of ${fmt(limit)}`,
+      );
       approver = higher(approver, minimum);
     }
-    if (actor.allowanceRemaining !== null && cost > actor.allowanceRemaining) {
+    if (actor.allowanceRemaining !== null && o.cost.amount > actor.allowanceRemaining) {
       reasons.push(
-        `${fmt(cost)} is more than the ${fmt(actor.allowanceRemaining)} left of this ${policy.authority[actor.role].period}'s allowance`,
+        `${fmt(o.cost.amount)} is more than the ${fmt(actor.allowanceRemaining)} left of this ${policy.authority[actor.role].period}'s allowance`,
       );
       approver = higher(approver, higher(minimum, actor.role === 'agent' ? 'manager' : 'admin'));
     }
@@ -448,7 +491,9 @@ export function exceptionOffer(
   if (!def) return null;
   const valued = valueOffer(offerId, def, order, policy.currency, 'exception');
   if ('reason' in valued) return valued;
-  const base = approvalFor(valued, actor, policy, decision.firings);
+  const base = approvalFor(valued, actor, policy, decision.firings, decision.onCase);
+  if (decision.firings.some((f) => f.rule === 'lifetime_value_cap'))
+    base.reasons.push('the lifetime-value cap has fired for this customer');
   const reasons = [...base.reasons];
   let approver = base.approverRole;
   if (actor.type === 'system' || actor.role === 'agent') {
@@ -459,13 +504,21 @@ export function exceptionOffer(
   return valued;
 }
 
-function autoDecision(rule: MatrixRule, first: SuggestedOffer | undefined, policy: Policy, firings: PolicyFiring[]): OfferDecision['auto'] {
+/** Automatic issue is for the rule's own first offer, as written, whatever the protocols put in front of it. */
+function autoDecision(
+  rule: MatrixRule,
+  offers: SuggestedOffer[],
+  policy: Policy,
+  firings: PolicyFiring[],
+  onCase: number,
+): OfferDecision['auto'] {
   if (!rule.auto) return { issue: false, offerId: null, reasons: [`rule ${rule.id} is not automatic`] };
-  if (!first) return { issue: false, offerId: null, reasons: ['no offer is available'] };
+  const first = offers.find((o) => o.offerId === rule.offers[0] && o.source === 'matrix');
+  if (!first) return { issue: false, offerId: rule.offers[0] ?? null, reasons: [`${rule.offers[0]} is not available for this case`] };
   // The acknowledgement already says sorry; an apology on its own is for a person to write, not a remedy to issue.
   if (first.kind === 'apology_only')
     return { issue: false, offerId: first.offerId, reasons: ['the suggested offer is an apology: a person writes it'] };
-  const approval = approvalFor(first, { type: 'system' }, policy, firings);
+  const approval = approvalFor(first, { type: 'system' }, policy, firings, onCase);
   if (approval.needed || approval.justificationRequired) return { issue: false, offerId: first.offerId, reasons: approval.reasons };
   return {
     issue: true,

@@ -64,6 +64,10 @@ describe('parsePolicy', () => {
       path: 'authority.manager.perCase',
       message: 'manager may grant less per case than agent',
     });
+    const badId = source.replace('  vip_gift:\n', '  VIP_Gift:\n');
+    expect(errorsOf(badId)[0]).toMatchObject({ path: 'offers.VIP_Gift', line: lineOf(badId, 'VIP_Gift:'), column: 3 });
+    const uncapped = source.replace(/ {4}percentOff: 10\n {4}cap: 20\.00[^\n]*\n/, '    percentOff: 10\n');
+    expect(errorsOf(uncapped)[0]!.message).toBe('a percent discount code needs a cap (what it may cost at most)');
     const wrongShape = source.replace('    percentOff: 10\n    cap: 20.00', '    percentOff: 10\n    fixed: 5.00\n    cap: 20.00');
     expect(errorsOf(wrongShape)[0]!.message).toBe('a discount code needs exactly one of percentOff or fixed');
   });

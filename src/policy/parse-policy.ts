@@ -83,6 +83,15 @@ function locate(
       if (node && typeof node === 'object' && 'range' in node) found = node as Node;
     } else break;
   }
+  // A bad record key (an offer id) is reported at the key, not at its value.
+  if (issue.code === 'invalid_key' && path.length > 0) {
+    const parent = path.length > 1 ? (doc.getIn(path.slice(0, -1), true) as unknown) : doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => String((p.key as { value?: unknown })?.value) === String(path.at(-1)));
+      const keyNode = pair?.key as Node | undefined;
+      if (keyNode?.range) return { message: issue.message, path: formatPath(path), ...at(keyNode.range[0]) };
+    }
+  }
   // An unknown key is reported at the key itself, not at its parent mapping.
   if (issue.code === 'unrecognized_keys' && isMap(found)) {
     const pair = found.items.find((p) => issue.keys.includes(String((p.key as { value?: unknown })?.value)));

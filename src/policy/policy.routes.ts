@@ -3,10 +3,11 @@ import { actorOf } from '../cases/cases.routes.ts';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody } from '../platform/http/schemas.ts';
+import { NUL_MESSAGE, noNul } from '../platform/text.ts';
 import { activatePolicy, activePolicy, checkPolicy, listPolicyVersions } from './policy.service.ts';
 
 const policyError = z.object({ message: z.string(), path: z.string(), line: z.number().int(), column: z.number().int() });
-const source = z.string().min(1).max(1_000_000).describe('the policy file, YAML');
+const source = z.string().min(1).max(1_000_000).refine(noNul, NUL_MESSAGE).describe('the policy file, YAML');
 const activeView = z.object({
   hash: z.string(),
   name: z.string(),
@@ -84,19 +85,23 @@ export function policyRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['policy'],
-        summary: 'Activate a policy file (manager); cases decided from now on remember this version',
+        summary: 'Activate a policy file (admin: it sets everyone’s authority); cases decided from now on remember this version',
         description: 'An invalid file answers 400 with `error.errors`: every problem with its line and column.',
-        body: z.object({ source, author: z.string().trim().min(1).max(200).optional() }),
+        body: z.object({ source }),
         response: { 201: activeView, 400: errorBody },
       },
     },
     async (req, reply) => {
-      const p = requireRole(req, 'manager');
+      // Admin only: the policy sets every role's authority, managers' included.
+      const p = requireRole(req, 'admin');
       const actor = actorOf(p);
+      const user = p.userId
+        ? await db.selectFrom('users').select(['email']).where('store_id', '=', p.storeId).where('id', '=', p.userId).executeTakeFirst()
+        : undefined;
       const active = await activatePolicy(db, ctx.clock, {
         storeId: p.storeId,
         source: req.body.source,
-        author: req.body.author ?? `${actor.type}:${actor.id}`,
+        author: user?.email ?? `${actor.type}:${actor.id}`,
         actor: { type: actor.type === 'user' ? 'user' : 'token', id: actor.id },
       });
       await ctx.database.flush();

@@ -44,7 +44,7 @@ function buildSchema(currency: string) {
       /** Shown to agents and customers, e.g. "10 % off your next order". */
       label: z.string().min(1).max(120),
       /** Discount codes: percent off the next order… */
-      percentOff: percent.optional(),
+      percentOff: z.number().int().min(1).max(100).optional(),
       /** …or the money value as a share of the failed order… */
       percentOfOrder: percent.optional(),
       /** …or a fixed amount. */
@@ -73,6 +73,8 @@ function buildSchema(currency: string) {
             'a discount code needs exactly one of percentOff or fixed',
             'kind',
           );
+          // Authority is measured in money: a percent code is valued at most at its cap.
+          need(o.percentOff === undefined || o.cap !== undefined, 'a percent discount code needs a cap (what it may cost at most)', 'cap');
           break;
         case 'store_credit':
         case 'refund_partial':
@@ -133,6 +135,7 @@ function buildSchema(currency: string) {
       version: z.literal(1),
       name: z.string().min(1).max(120),
       currency: z.string(),
+      /** 0 means "not by this measure". */
       tiers: z.object({ vip: tierRule, loyal: tierRule, regular: tierRule }).strict(),
       /** Customers who take store credit instead of a refund get this much more. */
       storeCreditBonusPercent: z.number().min(0).max(100).default(0),
