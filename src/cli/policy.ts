@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { AppError } from '../platform/errors.ts';
+import { simulateSubcommand } from './policy-simulate.ts';
 
 /** Reads a policy file, or fails with a message naming it. */
 export function readPolicyFile(file: string): string {
@@ -62,5 +63,6 @@ export function policyCommand(): Command {
         process.stdout.write(`activated "${a.name}" (version ${a.hash.slice(0, 12)}) for store ${o.store}\n`);
       });
     });
+  policy.addCommand(simulateSubcommand());
   return policy;
 }

@@ -161,40 +161,16 @@ export function decideOffer(
 
   const unavailable: UnavailableOffer[] = [];
   const offers: SuggestedOffer[] = [];
-  const add = (id: string, source: OfferSource, position: 'first' | 'last' = 'last') => {
-    if (offers.some((o) => o.offerId === id)) return;
-    const def = policy.offers[id]!;
-    const valued = valueOffer(id, def, order, policy.currency, source);
-    if ('reason' in valued) {
-      unavailable.push(valued);
-      return;
-    }
-    if (position === 'first') offers.unshift(valued);
-    else offers.push(valued);
-    if (policy.storeCreditBonusPercent > 0 && (def.kind === 'refund_partial' || def.kind === 'refund_full') && valued.amount) {
-      const bonus = policy.storeCreditBonusPercent;
-      const credit = Math.round((valued.amount.amount * (100 + bonus)) / 100);
-      const alt: SuggestedOffer = {
-        ...valued,
-        offerId: `${id}+credit`,
-        kind: 'store_credit',
-        label: `${def.label}, as store credit (+${bonus} %)`,
-        amount: { amount: credit, currency: valued.amount.currency },
-        cost: { amount: credit, currency: valued.amount.currency },
-        source: 'refund_alternative',
-      };
-      offers.splice(offers.indexOf(valued) + 1, 0, alt);
-    }
-  };
-  for (const id of rule.offers) add(id, 'matrix');
+  const list: OfferList = { offers, unavailable, order, policy };
+  for (const id of rule.offers) addOffer(list, id, 'matrix');
 
   const { welcomeBack, exclusivePerk, preferredRemedyFirst } = policy.lifecycle;
   if (welcomeBack?.tiers.includes(tier.tier) && history.priorFailures === 0) {
-    add(welcomeBack.offer, 'welcome_back', welcomeBack.position);
+    addOffer(list, welcomeBack.offer, 'welcome_back', welcomeBack.position);
     reasons.push(`welcome-back protocol: first failure of a ${tier.tier} customer`);
   }
   if (exclusivePerk?.tiers.includes(tier.tier)) {
-    add(exclusivePerk.offer, 'exclusive_perk', exclusivePerk.position);
+    addOffer(list, exclusivePerk.offer, 'exclusive_perk', exclusivePerk.position);
     reasons.push(`exclusive perk for ${tier.tier} customers`);
   }
   if (preferredRemedyFirst) {
@@ -218,6 +194,52 @@ export function decideOffer(
 
   const auto = autoDecision(rule, offers, policy, firings, onCase);
   return { tier, kind, severity, rule: { id: rule.id, index }, offers, unavailable, firings, onCase, manualReview, auto, reasons };
+}
+
+// Hot path (simulate runs it a million times): named closures are avoided inside decisions, as tsx/esbuild's
+// keepNames turns each into an Object.defineProperty call per decision.
+interface OfferList {
+  offers: SuggestedOffer[];
+  unavailable: UnavailableOffer[];
+  order: DecideOrder | null;
+  policy: Policy;
+}
+
+/** Values a catalogue offer and adds it (and its store-credit alternative) unless it is already there. */
+function addOffer(l: OfferList, id: string, source: OfferSource, position: 'first' | 'last' = 'last'): void {
+  const { offers, unavailable, order, policy } = l;
+  if (offers.some((o) => o.offerId === id)) return;
+  const def = policy.offers[id]!;
+  const valued = valueOffer(id, def, order, policy.currency, source);
+  if ('reason' in valued) {
+    if (!unavailable.some((u) => u.offerId === id)) unavailable.push(valued);
+    return;
+  }
+  if (position === 'first') offers.unshift(valued);
+  else offers.push(valued);
+  if (policy.storeCreditBonusPercent > 0 && (def.kind === 'refund_partial' || def.kind === 'refund_full') && valued.amount) {
+    const bonus = policy.storeCreditBonusPercent;
+    const credit = Math.round((valued.amount.amount * (100 + bonus)) / 100);
+    const alt: SuggestedOffer = {
+      ...valued,
+      offerId: `${id}+credit`,
+      kind: 'store_credit',
+      label: `${def.label}, as store credit (+${bonus} %)`,
+      amount: { amount: credit, currency: valued.amount.currency },
+      cost: { amount: credit, currency: valued.amount.currency },
+      source: 'refund_alternative',
+    };
+    offers.splice(offers.indexOf(valued) + 1, 0, alt);
+  }
+}
+
+function boundBy(def: OfferDefinition, v: number): number {
+  return Math.min(def.cap ?? Number.POSITIVE_INFINITY, Math.max(def.min ?? 0, v));
+}
+
+function withinDays(at: string, nowMs: number, days: number): boolean {
+  const t = Date.parse(at);
+  return nowMs - t <= days * DAY_MS && t <= nowMs;
 }
 
 function caseTotal(c: DecideCase, history: DecideHistory, currency: string): number {
@@ -263,64 +285,71 @@ export function valueOffer(
   policyCurrency: string,
   source: OfferSource,
 ): SuggestedOffer | UnavailableOffer {
-  const base = {
-    offerId: id,
-    kind: def.kind,
-    label: def.label,
-    percentOff: null as number | null,
-    points: def.points ?? null,
-    validDays: def.validDays ?? null,
-    source,
-    preferred: false,
-    approval: noApproval,
-  };
   const usesPolicyMoney = def.fixed !== undefined || def.cap !== undefined || def.min !== undefined || def.value !== undefined;
   if (order && usesPolicyMoney && order.total.currency !== policyCurrency) {
     return { offerId: id, reason: `its amounts are in ${policyCurrency}; the order is in ${order.total.currency}` };
   }
   const currency = order?.total.currency ?? policyCurrency;
-  const bound = (v: number) => Math.min(def.cap ?? Number.POSITIVE_INFINITY, Math.max(def.min ?? 0, v));
   const refundable = order ? Math.max(0, order.total.amount - order.refunded - (order.reserved ?? 0)) : 0;
-  const money = (amount: number): Money => ({ amount, currency });
+  // What the customer gets in money (null for percent codes and in-kind remedies), and what it costs the store.
+  let amount: number | null = null;
+  let cost = 0;
+  let percentOff: number | null = null;
 
   switch (def.kind) {
     case 'apology_only':
-      return { ...base, amount: null, cost: money(0) };
-    case 'discount_code': {
-      if (def.fixed !== undefined) return { ...base, amount: money(def.fixed), cost: money(def.fixed) };
-      const pct = def.percentOff!;
-      // A percent code costs what it takes off a basket like this one, at most its cap.
-      const estimate = order ? bound(Math.round((order.total.amount * pct) / 100)) : (def.cap ?? 0);
-      return { ...base, percentOff: pct, amount: null, cost: money(estimate) };
-    }
+      break;
+    case 'discount_code':
+      if (def.fixed !== undefined) {
+        amount = def.fixed;
+        cost = def.fixed;
+      } else {
+        percentOff = def.percentOff!;
+        // A percent code costs what it takes off a basket like this one, at most its cap.
+        cost = order ? boundBy(def, Math.round((order.total.amount * percentOff) / 100)) : (def.cap ?? 0);
+      }
+      break;
     case 'store_credit':
     case 'refund_partial': {
       if (def.percentOfOrder !== undefined && !order)
         return { offerId: id, reason: 'it is a share of the order, and the case has no order' };
-      let amount = def.fixed ?? bound(Math.round((order!.total.amount * def.percentOfOrder!) / 100));
+      let value = def.fixed ?? boundBy(def, Math.round((order!.total.amount * def.percentOfOrder!) / 100));
       if (def.kind === 'refund_partial') {
         if (!order) return { offerId: id, reason: 'a refund needs an order' };
         if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded (or promised back)' };
-        amount = Math.min(amount, refundable);
+        value = Math.min(value, refundable);
       }
-      return { ...base, amount: money(amount), cost: money(amount) };
+      amount = value;
+      cost = value;
+      break;
     }
-    case 'refund_full': {
+    case 'refund_full':
       if (!order) return { offerId: id, reason: 'a refund needs an order' };
       if (refundable === 0) return { offerId: id, reason: 'the order is already fully refunded (or promised back)' };
-      const amount =
-        def.percentOfOrder !== undefined ? Math.min(refundable, Math.round((refundable * def.percentOfOrder) / 100)) : refundable;
-      return { ...base, amount: money(amount), cost: money(amount) };
-    }
-    case 'free_replacement': {
+      amount = def.percentOfOrder !== undefined ? Math.min(refundable, Math.round((refundable * def.percentOfOrder) / 100)) : refundable;
+      cost = amount;
+      break;
+    case 'free_replacement':
       if (!order) return { offerId: id, reason: 'a replacement needs an order' };
       if (refundable === 0) return { offerId: id, reason: 'the order has already been refunded or replaced in full' };
-      const cost = Math.min(refundable, Math.round((order.total.amount * (def.percentOfOrder ?? 100)) / 100));
-      return { ...base, amount: null, cost: money(cost) };
-    }
+      cost = Math.min(refundable, Math.round((order.total.amount * (def.percentOfOrder ?? 100)) / 100));
+      break;
     default:
-      return { ...base, amount: null, cost: money(def.value ?? 0) };
+      cost = def.value ?? 0;
   }
+  return {
+    offerId: id,
+    kind: def.kind,
+    label: def.label,
+    amount: amount === null ? null : { amount, currency },
+    percentOff,
+    points: def.points ?? null,
+    validDays: def.validDays ?? null,
+    cost: { amount: cost, currency },
+    source,
+    preferred: false,
+    approval: noApproval,
+  };
 }
 
 /** The kind the customer accepted most often; ties go to the most recent. Apologies teach nothing. */
@@ -354,7 +383,6 @@ function policyFirings(
 ): PolicyFiring[] {
   const g = policy.guardrails;
   const firings: PolicyFiring[] = [];
-  const within = (at: string, days: number) => nowMs - Date.parse(at) <= days * DAY_MS && Date.parse(at) <= nowMs;
   const live = history.compensations.filter((p) => liveStatuses.has(p.status) && p.cost.amount > 0);
   // Refunding or replacing what they paid for makes the customer whole; the cap bounds goodwill on top of that.
   const bonus = policy.storeCreditBonusPercent;
@@ -363,7 +391,7 @@ function policyFirings(
   const lifetimeValue = customer && (customer.currency ?? currency) === currency ? customer.lifetimeValue : 0;
   const ceiling = Math.max(g.lifetimeValueCap.floor, Math.round(lifetimeValue * g.lifetimeValueCap.share));
   const given = live
-    .filter((p) => p.cost.currency === currency && within(p.at, g.lifetimeValueCap.windowDays))
+    .filter((p) => p.cost.currency === currency && withinDays(p.at, nowMs, g.lifetimeValueCap.windowDays))
     .reduce((s, p) => s + goodwillOf(p.kind, p.offerId, p.cost.amount, bonus), 0);
   const room = ceiling - given;
   const over = offers.filter(
@@ -382,7 +410,7 @@ function policyFirings(
     .map((p) => p.at)
     .sort()
     .at(-1);
-  if (g.coolDownDays > 0 && last && within(last, g.coolDownDays)) {
+  if (g.coolDownDays > 0 && last && withinDays(last, nowMs, g.coolDownDays)) {
     const days = Math.floor((nowMs - Date.parse(last)) / DAY_MS);
     firings.push({
       rule: 'cool_down',
@@ -391,7 +419,7 @@ function policyFirings(
     });
   }
 
-  const claims = history.claims.filter((at) => within(at, g.abuse.windowDays)).length;
+  const claims = history.claims.filter((at) => withinDays(at, nowMs, g.abuse.windowDays)).length;
   if (claims >= g.abuse.claims) {
     firings.push({
       rule: 'abuse_review',
@@ -425,12 +453,11 @@ function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firi
   const reasons: string[] = [];
   let approver: Role | null = null;
   let justificationRequired = false;
-  const fmt = (n: number) => formatMoney(n, o.cost.currency);
   // Authority and allowances are in the policy's currency; another currency is an admin's call.
   if (o.cost.currency !== policy.currency) {
     return {
       needed: actor.type === 'system' || actor.role !== 'admin',
-      reasons: [`${fmt(o.cost.amount)} is not in ${policy.currency}, the currency of authority and allowances`],
+      reasons: [`${formatMoney(o.cost.amount, o.cost.currency)} is not in ${policy.currency}, the currency of authority and allowances`],
       approverRole: 'admin',
       justificationRequired: true,
     };
@@ -443,7 +470,7 @@ function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firi
     const cap = policy.authority.auto.perCase;
     if (cost > cap) {
       reasons.push(
-        `${fmt(cost)}${onCase > 0 ? ' with what the case already got' : ''} is over what Amends may issue by itself (${fmt(cap)})`,
+        `${formatMoney(cost, o.cost.currency)}${onCase > 0 ? ' with what the case already got' : ''} is over what Amends may issue by itself (${formatMoney(cap, o.cost.currency)})`,
       );
       approver = higher(approver, minimum);
     }
@@ -451,13 +478,13 @@ function approvalFor(o: SuggestedOffer, actor: DecideActor, policy: Policy, firi
     const limit = policy.authority[actor.role].perCase;
     if (limit !== null && cost > limit) {
       reasons.push(
-        `${fmt(cost)}${onCase > 0 ? ' with what the case already got' : ''} is over the ${actor.role} per-case limit of ${fmt(limit)}`,
+        `${formatMoney(cost, o.cost.currency)}${onCase > 0 ? ' with what the case already got' : ''} is over the ${actor.role} per-case limit of ${formatMoney(limit, o.cost.currency)}`,
       );
       approver = higher(approver, minimum);
     }
     if (actor.allowanceRemaining !== null && o.cost.amount > actor.allowanceRemaining) {
       reasons.push(
-        `${fmt(o.cost.amount)} is more than the ${fmt(actor.allowanceRemaining)} left of this ${policy.authority[actor.role].period}'s allowance`,
+        `${formatMoney(o.cost.amount, o.cost.currency)} is more than the ${formatMoney(actor.allowanceRemaining, o.cost.currency)} left of this ${policy.authority[actor.role].period}'s allowance`,
       );
       approver = higher(approver, higher(minimum, actor.role === 'agent' ? 'manager' : 'admin'));
     }

@@ -10,9 +10,10 @@ const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/amends.js');
 const defaultFile = path.join(root, 'policies/default.yaml');
 
-function amends(dbUrl: string, args: string[]) {
+function amends(dbUrl: string, args: string[], input?: string) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     env: { ...process.env, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn' },
+    input,
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -78,5 +79,78 @@ describe.each(engines)('amends policy activate [%s]', (engine) => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe.each(engines)('amends policy simulate [%s]', (engine) => {
+  const available = engineAvailable(engine);
+  let dbUrl: string;
+  const strictFile = path.join(root, 'policies/strict.yaml');
+
+  beforeAll(async () => {
+    if (!available) return;
+    dbUrl = await freshDatabaseUrl(engine);
+    expect(amends(dbUrl, ['store', 'create', '--id', 'shop']).code).toBe(0);
+    // Three customers, four orders, four complaints (two late parcels, a broken item, a double charge).
+    const ev = (id: string, type: string, occurredAt: string, data: Record<string, unknown>) =>
+      JSON.stringify({ id, type, occurredAt, data });
+    const usd = (amount: number) => ({ amount, currency: 'USD' });
+    const lines = [
+      ev('c1', 'customer.upserted', '2026-01-01T00:00:00Z', { customerId: 'c1', email: 'c1@example.com' }),
+      ev('c2', 'customer.upserted', '2026-01-01T00:00:00Z', { customerId: 'c2', email: 'c2@example.com' }),
+      ev('o1', 'order.placed', '2026-02-01T00:00:00Z', { orderId: 'o1', customerId: 'c1', total: usd(6000) }),
+      ev('o2', 'order.placed', '2026-02-02T00:00:00Z', { orderId: 'o2', customerId: 'c2', total: usd(4000) }),
+      ev('o3', 'order.placed', '2026-02-03T00:00:00Z', { orderId: 'o3', customerId: 'c1', total: usd(9000) }),
+      ev('k1', 'complaint.received', '2026-02-10T00:00:00Z', {
+        complaintId: 'k1',
+        customerId: 'c1',
+        orderId: 'o1',
+        channel: 'email',
+        body: 'My parcel is late, it was due last week.',
+      }),
+      ev('k2', 'complaint.received', '2026-02-11T00:00:00Z', {
+        complaintId: 'k2',
+        customerId: 'c2',
+        orderId: 'o2',
+        channel: 'email',
+        body: 'The mug arrived broken.',
+      }),
+      ev('k3', 'complaint.received', '2026-02-12T00:00:00Z', {
+        complaintId: 'k3',
+        customerId: 'c1',
+        orderId: 'o3',
+        channel: 'email',
+        body: 'You charged me twice for this order.',
+      }),
+    ];
+    const r = amends(dbUrl, ['import', '-', '--store', 'shop'], `${lines.join('\n')}\n`);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('prints the side-by-side table and the same figures as JSON', () => {
+    if (!available) return;
+    const table = amends(dbUrl, ['policy', 'simulate', defaultFile, '--vs', strictFile, '--store', 'shop']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/Policy simulation, store shop: 3 cases/);
+    expect(table.stdout).toMatch(/default\.yaml\s+strict\.yaml/);
+    expect(table.stdout).toMatch(/^Cases\s+3\s+3$/m);
+    expect(table.stdout).toMatch(/Cost % of revenue/);
+
+    const json = amends(dbUrl, ['policy', 'simulate', defaultFile, '--vs', strictFile, '--store', 'shop', '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as {
+      cases: number;
+      policies: { label: string; cases: number; revenue: { amount: number }; totalCost: { amount: number } }[];
+    };
+    expect(report.cases).toBe(3);
+    expect(report.policies.map((p) => [p.label, p.cases, p.revenue.amount])).toEqual([
+      ['default.yaml', 3, 19_000],
+      ['strict.yaml', 3, 19_000],
+    ]);
+    // The stricter policy never costs more on the same history.
+    expect(report.policies[1]!.totalCost.amount).toBeLessThanOrEqual(report.policies[0]!.totalCost.amount);
+
+    const bad = amends(dbUrl, ['policy', 'simulate', defaultFile, '--store', 'nope']);
+    expect(bad.code).toBe(1);
   });
 });
