@@ -8,7 +8,7 @@
  * (approved → issuing) so one caller wins; the driver is idempotent by the
  * compensation's key, so a retry after a crash finds what was done.
  */
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { type Actor, recordActivity } from '../cases/case-timeline.ts';
 import { type AuditActor, appendAudit } from '../platform/audit.ts';
@@ -263,43 +263,57 @@ export async function requestCompensation(
   if (earlier) return { compensation: sameRequest(earlier, caseId, input.offerId), created: false };
 
   const now = ctx.clock.now().toISOString();
-  const [facts, active] = await Promise.all([loadCaseFacts(db, p.storeId, caseId, now), activePolicy(db, p.storeId)]);
-  if (facts.row.status === 'closed') throw new AppError(409, 'case_closed', `case ${caseId} is closed; reopen it first`);
-  const allowance = await allowanceFor(db, p, active.policy, now);
-  const decision = decideOffer(facts.case, facts.customer, facts.order, active.policy, facts.history, now, {
-    type: 'user',
-    role: p.role,
-    allowanceRemaining: allowance.remaining,
-  });
-
-  const actorForDecision: DecideActor = { type: 'user', role: p.role, allowanceRemaining: allowance.remaining };
-  const chosen =
-    decision.offers.find((o) => o.offerId === input.offerId) ??
-    exceptionOffer(input.offerId, decision, facts.order, active.policy, actorForDecision);
-  if (!chosen || 'reason' in chosen) {
-    throw new AppError(
-      400,
-      'offer_not_available',
-      chosen
-        ? `${input.offerId} cannot be offered: ${chosen.reason}`
-        : `${input.offerId} is not an offer of the policy (this case's: ${decision.offers.map((o) => o.offerId).join(', ')})`,
-      'offerId',
-    );
-  }
-  const offer = chosen;
-  const minLength = active.policy.guardrails.justificationMinLength;
-  const justification = input.justification?.trim() ?? '';
-  if (offer.approval.justificationRequired && justification.length < minLength) {
-    throw new AppError(
-      400,
-      'justification_required',
-      `this is an exception (${offer.source === 'exception' ? 'not suggested for this case' : decision.firings.map((f) => f.rule).join(', ')}): write at least ${minLength} characters on why`,
-      'justification',
-    );
-  }
+  const caseRow = await db
+    .selectFrom('cases')
+    .select(['customer_id'])
+    .where('store_id', '=', p.storeId)
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  if (!caseRow) throw notFound('case', caseId);
   const actor = auditActor(p);
   const id = newId('comp', ctx.clock);
   const result = await db.transaction().execute(async (tx) => {
+    // Decided inside the transaction, one customer at a time: two grants for the same customer cannot both pass
+    // the cool-down or the lifetime-value cap (SQLite has one writer; PostgreSQL locks the customer row).
+    if (ctx.database.dialect === 'postgres' && caseRow.customer_id) {
+      await sql`select 1 from customers where store_id = ${p.storeId} and id = ${caseRow.customer_id} for update`.execute(tx);
+    }
+    // A twin request with the same key may have committed while this one waited for the lock.
+    if (await byKey(tx, p.storeId, input.idempotencyKey)) return null;
+    const [facts, active] = await Promise.all([loadCaseFacts(tx, p.storeId, caseId, now), activePolicy(tx, p.storeId)]);
+    if (facts.row.status === 'closed') throw new AppError(409, 'case_closed', `case ${caseId} is closed; reopen it first`);
+    const allowance = await allowanceFor(tx, p, active.policy, now);
+    const decision = decideOffer(facts.case, facts.customer, facts.order, active.policy, facts.history, now, {
+      type: 'user',
+      role: p.role,
+      allowanceRemaining: allowance.remaining,
+    });
+
+    const actorForDecision: DecideActor = { type: 'user', role: p.role, allowanceRemaining: allowance.remaining };
+    const chosen =
+      decision.offers.find((o) => o.offerId === input.offerId) ??
+      exceptionOffer(input.offerId, decision, facts.order, active.policy, actorForDecision);
+    if (!chosen || 'reason' in chosen) {
+      throw new AppError(
+        400,
+        'offer_not_available',
+        chosen
+          ? `${input.offerId} cannot be offered: ${chosen.reason}`
+          : `${input.offerId} is not an offer of the policy (this case's: ${decision.offers.map((o) => o.offerId).join(', ')})`,
+        'offerId',
+      );
+    }
+    const offer = chosen;
+    const minLength = active.policy.guardrails.justificationMinLength;
+    const justification = input.justification?.trim() ?? '';
+    if (offer.approval.justificationRequired && justification.length < minLength) {
+      throw new AppError(
+        400,
+        'justification_required',
+        `this is an exception (${offer.source === 'exception' ? 'not suggested for this case' : decision.firings.map((f) => f.rule).join(', ')}): write at least ${minLength} characters on why`,
+        'justification',
+      );
+    }
     const inserted = await tx
       .insertInto('compensations')
       .values({

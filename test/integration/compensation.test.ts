@@ -391,6 +391,16 @@ describe.each(engines)('compensation policy, authority and exactly-once remedies
     });
   });
 
+  it('two grants racing on two cases of one customer cannot both skip the cool-down', async () => {
+    if (!available) return;
+    const a = await caseFor('c-twin', 4000, 'The mug arrived broken.');
+    const b = await caseFor('c-twin', 4000, 'The teapot arrived broken as well.', { again: '-2' });
+    expect(a.id).not.toBe(b.id);
+    const [ra, rb] = await Promise.all([grant(a.id, 'discount_10', 'k-twin-a'), grant(b.id, 'discount_10', 'k-twin-b', secondAgentToken)]);
+    const outcomes = [ra, rb].map((r) => (r.statusCode === 201 ? (r.json() as CompensationView).status : r.json().error.code)).sort();
+    expect(outcomes).toEqual(['issued', 'justification_required']);
+  });
+
   it('50 concurrent requests with one key issue one remedy', async () => {
     if (!available) return;
     const c = await caseFor('c-dupe', 3000, 'My order arrived with the wrong item inside.');
