@@ -397,8 +397,11 @@ describe.each(engines)('compensation policy, authority and exactly-once remedies
     const b = await caseFor('c-twin', 4000, 'The teapot arrived broken as well.', { again: '-2' });
     expect(a.id).not.toBe(b.id);
     const [ra, rb] = await Promise.all([grant(a.id, 'discount_10', 'k-twin-a'), grant(b.id, 'discount_10', 'k-twin-b', secondAgentToken)]);
-    const outcomes = [ra, rb].map((r) => (r.statusCode === 201 ? (r.json() as CompensationView).status : r.json().error.code)).sort();
-    expect(outcomes).toEqual(['issued', 'justification_required']);
+    // Whichever is decided second sees the first (issued, or pending a manager on the repeat-failure case) and
+    // needs a written justification; without the per-customer decision both would go through.
+    const outcomes = [ra, rb].map((r) => (r.statusCode === 201 ? (r.json() as CompensationView).status : r.json().error.code));
+    expect(outcomes.filter((o) => o === 'justification_required')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'issued' || o === 'pending_approval')).toHaveLength(1);
   });
 
   it('50 concurrent requests with one key issue one remedy', async () => {

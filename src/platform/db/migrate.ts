@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-triage-sla.ts';
 import * as m0003 from './migrations/0003-policy-compensation.ts';
+import * as m0004 from './migrations/0004-jobs.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, MigrationModule> = {
   '0001-foundation': m0001,
   '0002-triage-sla': m0002,
   '0003-policy-compensation': m0003,
+  '0004-jobs': m0004,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

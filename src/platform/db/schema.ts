@@ -361,6 +361,27 @@ export interface RemedyTasksTable {
   created_at: string;
 }
 
+/** Durable jobs of the embedded driver (src/platform/jobs/embedded.driver.ts); pg-boss keeps its own tables. */
+export interface JobsTable {
+  id: string;
+  name: string;
+  /** JSON, validated by the job's schema on send and again before it runs. */
+  data: string;
+  /** `queued` → `active` → `completed`, or back to `queued` for a retry, or `failed` (the dead letter). */
+  status: string;
+  run_at: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  last_error: string | null;
+  /** At most one queued or active job per (name, singleton_key). */
+  singleton_key: string | null;
+  /** The claiming worker's lease; once past, another worker may run the job again. */
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -385,4 +406,5 @@ export interface DB {
   store_credit_ledger: StoreCreditLedgerTable;
   loyalty_ledger: LoyaltyLedgerTable;
   remedy_tasks: RemedyTasksTable;
+  jobs: JobsTable;
 }
