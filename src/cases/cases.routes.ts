@@ -4,11 +4,10 @@ import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody, pageLimit } from '../platform/http/schemas.ts';
 import { NUL_MESSAGE, noNul } from '../platform/text.ts';
-import type { Principal } from '../stores/stores.service.ts';
 import { guardrailRules } from '../triage/guardrails.ts';
 import { emotions, issueKinds } from '../triage/labels.ts';
 import { triageResultSchema } from '../triage/triage.schema.ts';
-import type { Actor } from './case-timeline.ts';
+import { actorOf } from './case-timeline.ts';
 import { addMessage, assignCase, casesByStatus, changeStatus, getCase, listCases, setAvertable } from './cases.service.ts';
 import { caseSources, caseStatuses } from './lifecycle.ts';
 import { priorities } from './priority.ts';
@@ -97,10 +96,6 @@ const caseDetail = caseSummary.extend({
 
 const isoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 const caseParams = z.object({ id: z.string().min(1) });
-
-export function actorOf(p: Principal): Actor {
-  return p.userId ? { type: 'user', id: p.userId } : { type: 'token', id: p.tokenId };
-}
 
 export function casesRoutes(app: App, ctx: AppContext): void {
   const db = ctx.database.db;

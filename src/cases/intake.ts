@@ -17,8 +17,9 @@ import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
 import { decideOffer } from '../policy/decide-offer.ts';
 import { activePolicy } from '../policy/policy.service.ts';
-import { renderAcknowledgement } from '../replies/acknowledgement.ts';
+import { personSignature, renderAcknowledgement } from '../replies/acknowledgement.ts';
 import { loadSettings } from '../stores/store-settings.ts';
+import { userName } from '../stores/stores.service.ts';
 import { applyGuardrails, criticalFiring, type GuardrailFiring, type PriorFailure } from '../triage/guardrails.ts';
 import type { Severity, TriageContext, TriageResult } from '../triage/labels.ts';
 import { triageText } from '../triage/triage-text.ts';
@@ -256,16 +257,7 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
     await recordActivity(db, i.storeId, i.caseId, i.at, system, 'acknowledgement.skipped', { reason: 'no way to reach the customer' });
     return;
   }
-  let assigneeName: string | null = null;
-  if (route.assigneeId) {
-    const u = await db
-      .selectFrom('users')
-      .select(['name'])
-      .where('store_id', '=', i.storeId)
-      .where('id', '=', route.assigneeId)
-      .executeTakeFirst();
-    assigneeName = u?.name ?? null;
-  }
+  const assigneeName = await userName(db, i.storeId, route.assigneeId);
   const ack = renderAcknowledgement(
     {
       // The language they wrote in, when we have a template for it; else their profile's.
@@ -284,7 +276,7 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
         timezone: customer.timezone && IANAZone.isValidZone(customer.timezone) ? customer.timezone : settings.calendar.timezone,
       },
       now: i.at,
-      signature: assigneeName ? `${assigneeName.split(' ')[0]} from ${storeName}` : null,
+      signature: personSignature(assigneeName, storeName),
     },
     settings.templates,
   );

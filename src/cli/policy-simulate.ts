@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { fractionDigits } from '../policy/money.ts';
 import type { Policy } from '../policy/policy.schema.ts';
 import type { CountCost, PolicyOutcome, SimEvent, SimulationReport } from '../policy/simulate.ts';
+import { loadPolicyFile } from './policy-file.ts';
 
 type Format = 'table' | 'json';
 
@@ -34,29 +34,15 @@ export function simulateSubcommand(): Command {
       if (o.format !== 'table' && o.format !== 'json') throw new Error(`--format must be table or json, not "${o.format}"`);
       const format: Format = o.format;
       const files = o.vs ? [file, o.vs] : [file];
-      // Loaded here, not at the top: every command pays for what main.ts imports.
-      const { parsePolicy, formatPolicyErrors } = await import('../policy/parse-policy.ts');
       const policies: { label: string; policy: Policy }[] = [];
       let invalid = false;
+      // Every file's errors are printed before giving up.
       for (const f of files) {
-        let source: string;
-        try {
-          source = fs.readFileSync(f, 'utf8');
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          throw new Error(`cannot read ${f}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : String(err)}`);
-        }
-        const parsed = parsePolicy(source);
-        if (parsed.ok) policies.push({ label: f, policy: parsed.policy });
-        else {
-          process.stderr.write(`${formatPolicyErrors(f, parsed.errors)}\n`);
-          invalid = true;
-        }
+        const loaded = await loadPolicyFile(f);
+        if (loaded) policies.push({ label: f, policy: loaded.policy });
+        else invalid = true;
       }
-      if (invalid) {
-        process.exitCode = 1;
-        return;
-      }
+      if (invalid) return;
       for (const [i, label] of labels(files).entries()) policies[i]!.label = label;
       const from = o.from ? parseDay(o.from, 'start', '--from') : null;
       const to = o.to ? parseDay(o.to, 'end', '--to') : null;

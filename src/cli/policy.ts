@@ -1,16 +1,6 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
-import { AppError } from '../platform/errors.ts';
+import { loadPolicyFile } from './policy-file.ts';
 import { simulateSubcommand } from './policy-simulate.ts';
-
-/** Reads a policy file, or fails with a message naming it. */
-export function readPolicyFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new AppError(400, 'unreadable', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
 
 export function policyCommand(): Command {
   const policy = new Command('policy').description(
@@ -23,13 +13,8 @@ export function policyCommand(): Command {
     )
     .argument('<file>', 'the policy YAML')
     .action(async (file: string) => {
-      const { parsePolicy, formatPolicyErrors } = await import('../policy/parse-policy.ts');
-      const r = parsePolicy(readPolicyFile(file));
-      if (!r.ok) {
-        process.stderr.write(`${formatPolicyErrors(file, r.errors)}\n`);
-        process.exitCode = 1;
-        return;
-      }
+      const r = await loadPolicyFile(file);
+      if (!r) return;
       const p = r.policy;
       process.stdout.write(
         `${file}: ok — "${p.name}", ${p.currency}, ${Object.keys(p.offers).length} offers, ${p.matrix.length} matrix rules; version ${r.hash.slice(0, 12)}\n`,
@@ -42,21 +27,15 @@ export function policyCommand(): Command {
     .requiredOption('--store <id>', 'the store')
     .option('--author <name>', 'who is activating it (kept with the version)', process.env.USER || 'cli')
     .action(async (file: string, o: { store: string; author: string }) => {
-      const source = readPolicyFile(file);
-      const { parsePolicy, formatPolicyErrors } = await import('../policy/parse-policy.ts');
-      const r = parsePolicy(source);
-      if (!r.ok) {
-        process.stderr.write(`${formatPolicyErrors(file, r.errors)}\n`);
-        process.exitCode = 1;
-        return;
-      }
+      const r = await loadPolicyFile(file);
+      if (!r) return;
       const { withDatabase } = await import('./with-database.ts');
       const { activatePolicy } = await import('../policy/policy.service.ts');
       const { systemClock } = await import('../platform/clock.ts');
       await withDatabase(async ({ db }) => {
         const a = await activatePolicy(db, systemClock, {
           storeId: o.store,
-          source,
+          source: r.source,
           author: o.author,
           actor: { type: 'system', id: `cli:${o.author}` },
         });

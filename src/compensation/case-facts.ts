@@ -11,6 +11,7 @@ import { notFound } from '../platform/errors.ts';
 import type { DecideCase, DecideCustomer, DecideHistory, DecideOrder } from '../policy/decide-offer.ts';
 import type { OfferKind } from '../policy/offer-kinds.ts';
 import type { IssueKind } from '../triage/labels.ts';
+import { unsettledStatuses } from './compensation-status.ts';
 
 export interface CaseFacts {
   row: Selectable<CasesTable>;
@@ -23,7 +24,12 @@ export interface CaseFacts {
   history: DecideHistory;
 }
 
-const live = new Set(['proposed', 'pending_approval', 'approved', 'issuing']);
+const live = new Set<string>(unsettledStatuses);
+
+/** Refunds, replacements and refunds taken as credit: they give back what the order was worth. */
+export function givesBack(kind: string, offerId: string): boolean {
+  return kind === 'refund_full' || kind === 'refund_partial' || kind === 'free_replacement' || offerId.endsWith('+credit');
+}
 
 /**
  * What the order has been promised back besides recorded refunds: refunds not yet issued (issued ones are in
@@ -38,9 +44,10 @@ export function reservedOnOrder(
   let sum = 0;
   for (const c of compensations) {
     if (c.order_id !== orderId || c.currency !== currency) continue;
-    const refund = c.kind === 'refund_full' || c.kind === 'refund_partial';
-    const inKind = c.kind === 'free_replacement' || c.offer_id.endsWith('+credit');
-    if ((refund && live.has(c.status)) || (inKind && (live.has(c.status) || c.status === 'issued'))) {
+    if (!givesBack(c.kind, c.offer_id)) continue;
+    // Issued refunds are already in refunded_amount; issued replacements and credits are not.
+    const recordedAsRefund = (c.kind === 'refund_full' || c.kind === 'refund_partial') && c.status === 'issued';
+    if (live.has(c.status) || (c.status === 'issued' && !recordedAsRefund)) {
       // A refund taken as credit counts with its bonus: a little conservative, never short.
       sum += Number(c.cost);
     }

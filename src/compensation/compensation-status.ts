@@ -1,25 +1,15 @@
 /**
- * A compensation's life (pure):
+ * A compensation's life:
  * proposed → pending_approval → approved → issuing → issued | failed | cancelled.
  * `issuing → approved` is a retry after a transient failure; the same
- * idempotency key goes to the driver again.
+ * idempotency key goes to the driver again. Each move is a conditional update
+ * on the expected current status in compensations.service.ts.
  */
 export const compensationStatuses = ['proposed', 'pending_approval', 'approved', 'issuing', 'issued', 'failed', 'cancelled'] as const;
 export type CompensationStatus = (typeof compensationStatuses)[number];
 
-const next: Record<CompensationStatus, readonly CompensationStatus[]> = {
-  proposed: ['pending_approval', 'approved', 'cancelled'],
-  pending_approval: ['approved', 'cancelled'],
-  approved: ['issuing', 'cancelled'],
-  issuing: ['issued', 'failed', 'approved'],
-  issued: [],
-  failed: [],
-  cancelled: [],
-};
-
-export function canMove(from: CompensationStatus, to: CompensationStatus): boolean {
-  return next[from].includes(to);
-}
+/** Decided but not yet settled: these will (or may) still become money out. */
+export const unsettledStatuses: readonly CompensationStatus[] = ['proposed', 'pending_approval', 'approved', 'issuing'];
 
 /** States in which nothing has left the building yet, so a cancellation gives the allowance back. */
 export const cancellable: readonly CompensationStatus[] = ['proposed', 'pending_approval', 'approved'];

@@ -10,7 +10,7 @@
  */
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { DateTime } from 'luxon';
-import { type Actor, recordActivity } from '../cases/case-timeline.ts';
+import { actorOf, recordActivity } from '../cases/case-timeline.ts';
 import { type AuditActor, appendAudit } from '../platform/audit.ts';
 import type { CompensationsTable, DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
@@ -23,8 +23,8 @@ import type { AllowancePeriod, Policy } from '../policy/policy.schema.ts';
 import { activePolicy, policyVersion } from '../policy/policy.service.ts';
 import { renderRemedyMessage } from '../replies/remedy-message.ts';
 import { type Role, roleAtLeast } from '../stores/roles.ts';
-import type { Principal } from '../stores/stores.service.ts';
-import { type CaseFacts, loadCaseFacts, reservedOnOrder } from './case-facts.ts';
+import { getStore, type Principal, userName } from '../stores/stores.service.ts';
+import { type CaseFacts, givesBack, loadCaseFacts, reservedOnOrder } from './case-facts.ts';
 import { type IssueResult, PermanentIssueError } from './commerce.ts';
 import { type CompensationStatus, cancellable, MAX_ATTEMPTS, retryDelayMs } from './compensation-status.ts';
 
@@ -94,11 +94,6 @@ export function toCompensation(r: Selectable<CompensationsTable>): CompensationV
   };
 }
 
-/** A person's identity for audit and allowance: their user, or the token when it has none. */
-export function auditActor(p: Principal): AuditActor {
-  return p.userId ? { type: 'user', id: p.userId } : { type: 'token', id: p.tokenId };
-}
-const timelineActor = (a: AuditActor): Actor => ({ type: a.type, id: a.id });
 const allowanceHolder = (p: Principal) => p.userId ?? `token:${p.tokenId}`;
 const SYSTEM: AuditActor = { type: 'system', id: null };
 
@@ -130,14 +125,9 @@ export interface AllowanceView {
   remaining: number | null;
 }
 
-async function storeTimezone(db: Kysely<DB>, storeId: string): Promise<{ timezone: string; name: string }> {
-  const s = await db.selectFrom('stores').select(['timezone', 'name']).where('id', '=', storeId).executeTakeFirstOrThrow();
-  return s;
-}
-
 export async function allowanceFor(db: Kysely<DB>, p: Principal, policy: Policy, now: string): Promise<AllowanceView> {
   const limit = policy.authority[p.role];
-  const { timezone } = await storeTimezone(db, p.storeId);
+  const { timezone } = (await getStore(db, p.storeId))!;
   const period = allowancePeriodKey(limit.period, now, timezone);
   const holder = allowanceHolder(p);
   const row = await db
@@ -270,7 +260,7 @@ export async function requestCompensation(
     .where('id', '=', caseId)
     .executeTakeFirst();
   if (!caseRow) throw notFound('case', caseId);
-  const actor = auditActor(p);
+  const actor = actorOf(p);
   const id = newId('comp', ctx.clock);
   const result = await db.transaction().execute(async (tx) => {
     // Decided inside the transaction, one customer at a time: two grants for the same customer cannot both pass
@@ -381,7 +371,7 @@ export async function requestCompensation(
       before: { status: 'proposed' },
       after: { status, ...(status === 'approved' ? { withinAuthority: p.role, allowancePeriod: allowance.period } : { reasons }) },
     });
-    await recordActivity(tx, p.storeId, caseId, now, timelineActor(actor), 'compensation.requested', {
+    await recordActivity(tx, p.storeId, caseId, now, actor, 'compensation.requested', {
       compensationId: id,
       offerId: offer.offerId,
       kind: offer.kind,
@@ -507,7 +497,7 @@ export async function approveCompensation(ctx: AppContext, p: Principal, id: str
     throw new AppError(409, 'not_pending', `compensation ${id} is ${row.status}, not pending_approval`);
   const need = (row.approver_role as Role | null) ?? 'manager';
   if (!roleAtLeast(p.role, need)) throw new AppError(403, 'forbidden', `this needs the ${need} role to approve; the token has ${p.role}`);
-  const actor = auditActor(p);
+  const actor = actorOf(p);
   if (row.requested_by_id !== null && row.requested_by_id === actor.id) {
     throw new AppError(403, 'own_request', 'a compensation cannot be approved by the person who asked for it');
   }
@@ -559,7 +549,7 @@ export async function approveCompensation(ctx: AppContext, p: Principal, id: str
       after: { status: 'approved', approverRole: p.role, allowancePeriod: allowance.period },
       reason,
     });
-    await recordActivity(tx, p.storeId, row.case_id, now, timelineActor(actor), 'compensation.approved', { compensationId: id, reason });
+    await recordActivity(tx, p.storeId, row.case_id, now, actor, 'compensation.approved', { compensationId: id, reason });
     return 'ok' as const;
   });
   if (approved === 'over_allowance') {
@@ -583,7 +573,7 @@ export async function rejectCompensation(ctx: AppContext, p: Principal, id: stri
 
 export async function cancelCompensation(ctx: AppContext, p: Principal, id: string, reason: string): Promise<CompensationView> {
   const row = await byId(ctx.database.db, p.storeId, id);
-  const actor = auditActor(p);
+  const actor = actorOf(p);
   if (!roleAtLeast(p.role, 'manager') && row.requested_by_id !== actor.id) {
     throw new AppError(403, 'forbidden', 'only the requester or a manager may cancel a compensation');
   }
@@ -602,7 +592,7 @@ async function endCompensation(
   from: readonly CompensationStatus[],
 ): Promise<CompensationView> {
   const now = ctx.clock.now().toISOString();
-  const actor = auditActor(p);
+  const actor = actorOf(p);
   await ctx.database.db.transaction().execute(async (tx) => {
     // Never tried at the shop (attempts = 0): a failed attempt may have reached it, so that is for a person to reconcile.
     const ended = await tx
@@ -629,7 +619,7 @@ async function endCompensation(
       after: { status: 'cancelled' },
       reason,
     });
-    await recordActivity(tx, row.store_id, row.case_id, now, timelineActor(actor), action, { compensationId: row.id, reason });
+    await recordActivity(tx, row.store_id, row.case_id, now, actor, action, { compensationId: row.id, reason });
   });
   return toCompensation(await byId(ctx.database.db, row.store_id, row.id));
 }
@@ -742,9 +732,7 @@ export async function executeCompensation(ctx: AppContext, storeId: string, id: 
  * the shop is asked, so two grants approved apart cannot together give back more than the order.
  */
 async function checkRestitutionRoom(db: Kysely<DB>, c: Selectable<CompensationsTable>): Promise<void> {
-  const restitution =
-    c.kind === 'refund_full' || c.kind === 'refund_partial' || c.kind === 'free_replacement' || c.offer_id.endsWith('+credit');
-  if (!restitution || !c.order_id) return;
+  if (!givesBack(c.kind, c.offer_id) || !c.order_id) return;
   const [order, others] = await Promise.all([
     db
       .selectFrom('orders')
@@ -837,7 +825,7 @@ async function tellCustomer(
   result: { code: string | null; amount: { amount: number; currency: string } | null; details: Record<string, unknown> },
   now: string,
 ): Promise<void> {
-  const store = await storeTimezone(tx, c.store_id);
+  const store = (await getStore(tx, c.store_id))!;
   const expiresAt = typeof result.details.expiresAt === 'string' ? result.details.expiresAt : null;
   const msg = renderRemedyMessage({
     locale: facts.customerLocale,
@@ -852,7 +840,7 @@ async function tellCustomer(
     code: result.code,
     expiresAt,
     timezone: store.timezone,
-    signature: await signatureFor(tx, c, store.name),
+    signerName: c.requested_by_type === 'user' ? await userName(tx, c.store_id, c.requested_by_id) : null,
   });
   const messageId = newId('msg', ctx.clock);
   const channel = facts.row.channel === 'chat' || facts.row.channel === 'portal' ? facts.row.channel : 'email';
@@ -880,21 +868,6 @@ async function tellCustomer(
     reference: result.code ?? null,
     messageId,
   });
-}
-
-/** "Maya from Demo Tea Co." when a person granted it; the team otherwise. */
-async function signatureFor(tx: Kysely<DB>, c: Selectable<CompensationsTable>, storeName: string): Promise<string> {
-  const user =
-    c.requested_by_type === 'user' && c.requested_by_id
-      ? await tx
-          .selectFrom('users')
-          .select(['name'])
-          .where('store_id', '=', c.store_id)
-          .where('id', '=', c.requested_by_id)
-          .executeTakeFirst()
-      : undefined;
-  const first = user?.name?.trim().split(/\s+/)[0];
-  return first ? `${first} from ${storeName}` : `The ${storeName} team`;
 }
 
 /** The kind this customer has been issued most often (DESIGN: preferred remedy, learned from accepted offers). */

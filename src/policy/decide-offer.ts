@@ -6,6 +6,7 @@
  */
 import type { CaseSource } from '../cases/lifecycle.ts';
 import type { Money } from '../compensation/commerce.ts';
+import { unsettledStatuses } from '../compensation/compensation-status.ts';
 import { type CustomerTier, customerTier, type TierDecision } from '../customers/tier.ts';
 import { type Role, roles } from '../stores/roles.ts';
 import type { IssueKind } from '../triage/labels.ts';
@@ -125,7 +126,7 @@ export interface OfferDecision {
 const DAY_MS = 86_400_000;
 const severityNames = ['', 'minor', 'moderate', 'major', 'critical'];
 /** Compensations in these states are (or will be) money out. */
-const liveStatuses = new Set(['proposed', 'pending_approval', 'approved', 'issuing', 'issued']);
+const liveStatuses = new Set<string>([...unsettledStatuses, 'issued']);
 
 export function decideOffer(
   c: DecideCase,

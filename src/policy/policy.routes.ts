@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorOf } from '../cases/cases.routes.ts';
+import { actorOf } from '../cases/case-timeline.ts';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody } from '../platform/http/schemas.ts';
@@ -102,7 +102,7 @@ export function policyRoutes(app: App, ctx: AppContext): void {
         storeId: p.storeId,
         source: req.body.source,
         author: user?.email ?? `${actor.type}:${actor.id}`,
-        actor: { type: actor.type === 'user' ? 'user' : 'token', id: actor.id },
+        actor,
       });
       await ctx.database.flush();
       return reply.status(201).send(active);

@@ -224,10 +224,12 @@ hbs.registerHelper('capitalize', (value: unknown) => {
 const COMPILE_OPTIONS = { noEscape: true, strict: false } as const;
 type Compiled = Handlebars.TemplateDelegate<Record<string, unknown>>;
 
-const loadDefault = (lang: ReplyLanguage): Compiled =>
-  hbs.compile(fs.readFileSync(new URL(`./templates/${lang}/ack.hbs`, import.meta.url), 'utf8'), COMPILE_OPTIONS);
+/** A shipped template, `templates/<lang>/<name>.hbs`, compiled with the rules every reply follows. */
+export function compileDefaultTemplate(lang: ReplyLanguage, name: 'ack' | 'remedy'): Compiled {
+  return hbs.compile(fs.readFileSync(new URL(`./templates/${lang}/${name}.hbs`, import.meta.url), 'utf8'), COMPILE_OPTIONS);
+}
 
-const DEFAULTS: Record<ReplyLanguage, Compiled> = { en: loadDefault('en'), es: loadDefault('es') };
+const DEFAULTS: Record<ReplyLanguage, Compiled> = { en: compileDefaultTemplate('en', 'ack'), es: compileDefaultTemplate('es', 'ack') };
 
 /** Store overrides, compiled lazily and cached by source; a failure is cached too so it is not retried per reply. */
 const OVERRIDE_CACHE_MAX = 200;
@@ -316,9 +318,20 @@ function describeDue(lang: ReplyLanguage, dueAt: string, timezone: string, nowIs
   return { ...base, dueText: lang === 'es' ? `antes del ${weekday}, ${time}` : `by ${weekday}, ${time}` };
 }
 
-function firstNameOf(name: string | null): string | null {
+export function firstNameOf(name: string | null): string | null {
   const first = (name ?? '').trim().split(/\s+/u)[0];
   return first ? first : null;
+}
+
+/** "Maya from Demo Tea Co." for the person who wrote or granted it; null when there is none. */
+export function personSignature(name: string | null, storeName: string): string | null {
+  const first = firstNameOf(name);
+  return first ? `${first} from ${storeName}` : null;
+}
+
+/** The store team's signature, in the reply's language. */
+export function teamSignature(lang: ReplyLanguage, storeName: string): string {
+  return lang === 'es' ? `El equipo de ${storeName}` : `The ${storeName} team`;
 }
 
 function orderLabel(ref: string | null): string | null {
@@ -348,12 +361,12 @@ function buildContext(input: AckInput, lang: ReplyLanguage): Record<string, unkn
     avertable: input.avertable,
     ...describeDue(lang, input.nextStep.dueAt, input.nextStep.timezone, input.now),
     timezone: input.nextStep.timezone,
-    signature: input.signature?.trim() || (lang === 'es' ? `El equipo de ${input.storeName}` : `The ${input.storeName} team`),
+    signature: input.signature?.trim() || teamSignature(lang, input.storeName),
   };
 }
 
 /** Splits off a leading `Subject:` line and tidies whitespace left by block helpers. */
-function splitRendered(text: string): { subject: string | null; body: string } {
+export function splitRendered(text: string): { subject: string | null; body: string } {
   const lines = text.replace(/\r\n?/gu, '\n').split('\n');
   let subject: string | null = null;
   const firstContent = lines.findIndex((l) => l.trim() !== '');

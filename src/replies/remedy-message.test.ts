@@ -12,7 +12,7 @@ const base = {
   code: null,
   expiresAt: null,
   timezone: 'America/New_York',
-  signature: 'Ada from Acme Goods',
+  signerName: 'Ada Lovelace',
 };
 
 describe('renderRemedyMessage', () => {

@@ -2,11 +2,11 @@
  * The message that tells the customer what they received: the code, the
  * credit, the refund — specific, first person, in their language.
  */
-import fs from 'node:fs';
-import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
 import { formatMoney } from '../policy/money.ts';
 import type { OfferKind } from '../policy/offer-kinds.ts';
+import { compileDefaultTemplate, firstNameOf, personSignature, splitRendered, teamSignature } from './acknowledgement.ts';
+import { replyLanguage } from './tone-check.ts';
 
 export interface RemedyMessageInput {
   locale: string | null;
@@ -21,27 +21,17 @@ export interface RemedyMessageInput {
   code: string | null;
   expiresAt: string | null;
   timezone: string;
-  signature: string | null;
+  /** The person who granted it; the store team signs otherwise. */
+  signerName: string | null;
 }
 
-const hbs = Handlebars.create();
-const templates = new Map<string, Handlebars.TemplateDelegate<Record<string, unknown>>>();
-
-function template(lang: 'en' | 'es') {
-  let t = templates.get(lang);
-  if (!t) {
-    const source = fs.readFileSync(new URL(`./templates/${lang}/remedy.hbs`, import.meta.url), 'utf8');
-    t = hbs.compile(source, { noEscape: true, strict: false });
-    templates.set(lang, t);
-  }
-  return t;
-}
+const templates = { en: compileDefaultTemplate('en', 'remedy'), es: compileDefaultTemplate('es', 'remedy') };
 
 export function renderRemedyMessage(i: RemedyMessageInput): { subject: string; body: string; locale: 'en' | 'es'; template: string } {
-  const lang = i.locale?.toLowerCase().startsWith('es') ? 'es' : 'en';
+  const lang = replyLanguage(i.locale);
   const value = i.percentOff !== null ? `${i.percentOff} %` : i.amount ? formatMoney(i.amount.amount, i.amount.currency) : '';
-  const rendered = template(lang)({
-    firstName: i.customerName?.trim().split(/\s+/)[0] ?? null,
+  const rendered = templates[lang]({
+    firstName: firstNameOf(i.customerName),
     orderRef: i.orderRef,
     isCode: i.kind === 'discount_code',
     isCredit: i.kind === 'store_credit',
@@ -53,13 +43,9 @@ export function renderRemedyMessage(i: RemedyMessageInput): { subject: string; b
     points: i.points,
     label: i.label,
     expires: i.expiresAt ? DateTime.fromISO(i.expiresAt).setZone(i.timezone).setLocale(lang).toLocaleString(DateTime.DATE_FULL) : null,
-    signature: i.signature ?? i.storeName,
+    signature: personSignature(i.signerName, i.storeName) ?? teamSignature(lang, i.storeName),
   });
-  const [first, ...rest] = rendered.split('\n');
-  const subject = first!.replace(/^Subject:\s*/, '').trim();
-  const body = rest
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-  return { subject, body, locale: lang, template: `${lang}/remedy` };
+  const { subject, body } = splitRendered(rendered);
+  // The shipped remedy templates always start with a Subject line.
+  return { subject: subject ?? '', body, locale: lang, template: `${lang}/remedy` };
 }

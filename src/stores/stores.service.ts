@@ -98,6 +98,13 @@ export async function ensureUser(
   return { ...row, role: row.role as Role };
 }
 
+/** A user's display name, or null when the user is unknown or has none. */
+export async function userName(db: Kysely<DB>, storeId: string, userId: string | null): Promise<string | null> {
+  if (!userId) return null;
+  const u = await db.selectFrom('users').select(['name']).where('store_id', '=', storeId).where('id', '=', userId).executeTakeFirst();
+  return u?.name ?? null;
+}
+
 export async function listUsers(db: Kysely<DB>, storeId: string): Promise<User[]> {
   const rows = await db
     .selectFrom('users')
