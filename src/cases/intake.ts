@@ -15,13 +15,13 @@ import { type CustomerTier, customerTier } from '../customers/tier.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
-import { decideOffer } from '../policy/decide-offer.ts';
+import { decideOffer, type OfferDecision } from '../policy/decide-offer.ts';
 import { activePolicy } from '../policy/policy.service.ts';
 import { personSignature, renderAcknowledgement } from '../replies/acknowledgement.ts';
 import { loadSettings } from '../stores/store-settings.ts';
 import { userName } from '../stores/stores.service.ts';
 import { applyGuardrails, criticalFiring, type GuardrailFiring, type PriorFailure } from '../triage/guardrails.ts';
-import type { Severity, TriageContext, TriageResult } from '../triage/labels.ts';
+import type { Emotion, IssueKind, Severity, TriageContext, TriageResult } from '../triage/labels.ts';
 import { triageText } from '../triage/triage-text.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
 import { transition } from './lifecycle.ts';
@@ -51,6 +51,8 @@ export interface IntakeInput {
 /** What the order already says, which outranks guesses from the text. */
 async function orderContext(db: Kysely<DB>, storeId: string, orderId: string | null, customerId: string | null, at: string) {
   const context: TriageContext = {};
+  /** When the order's promise passed undelivered, if it has. */
+  let lateSince: string | undefined;
   if (orderId) {
     const [order, shipments, payments] = await Promise.all([
       db
@@ -74,12 +76,13 @@ async function orderContext(db: Kysely<DB>, storeId: string, orderId: string | n
     if (shipments.some((s) => s.status === 'lost')) context.shipmentLost = true;
     if (shipments.some((s) => s.status === 'exception')) context.shipmentException = true;
     const promisedBy = (s: { promised_by: string | null }) => s.promised_by ?? order?.promised_by ?? null;
-    const late = shipments.some((s) => {
+    for (const s of shipments) {
       const p = promisedBy(s);
-      return p !== null && (s.delivered_at === null ? p < at : s.delivered_at > p);
-    });
-    const noShipmentPastPromise = shipments.length === 0 && order?.promised_by != null && order.promised_by < at;
-    if (late || noShipmentPastPromise) context.shipmentLate = true;
+      if (p !== null && (s.delivered_at === null ? p < at : s.delivered_at > p) && (lateSince === undefined || p < lateSince))
+        lateSince = p;
+    }
+    if (shipments.length === 0 && order?.promised_by != null && order.promised_by < at) lateSince = order.promised_by;
+    if (lateSince !== undefined) context.shipmentLate = true;
     if (payments.some((p) => p.status === 'failed')) context.paymentFailed = true;
   } else if (customerId) {
     const since = new Date(Date.parse(at) - 7 * DAY).toISOString();
@@ -93,7 +96,7 @@ async function orderContext(db: Kysely<DB>, storeId: string, orderId: string | n
       .executeTakeFirst();
     if (failed) context.paymentFailed = true;
   }
-  return context;
+  return { context, lateSince };
 }
 
 /** The customer's latest earlier failure on another order or case, for the repeat-failure guardrail. */
@@ -160,24 +163,58 @@ async function keepMessageTriage(db: Kysely<DB>, storeId: string, messageId: str
     .execute();
 }
 
-export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput): Promise<void> {
-  const [{ resolved: settings, name: storeName }, policy, customer, context] = await Promise.all([
+export interface CaseLabels {
+  kind: IssueKind;
+  severity: Severity;
+  emotion: Emotion;
+  intensity: number;
+  churnThreat: boolean;
+  legalOrPublicThreat: boolean;
+  urgency: boolean;
+  language: string;
+  /** JSON TriageResult when the labels came from the customer's words. */
+  triage: string | null;
+}
+
+export interface SettleInput {
+  storeId: string;
+  caseId: string;
+  channel: string | null;
+  customerId: string | null;
+  orderId: string | null;
+  at: string;
+  failureAt: string;
+  incidentId: string | null;
+  /** Why the failure could have been avoided (an incident's verdict); null when not known to be. */
+  avertable: { reason: string } | null;
+  labels: CaseLabels;
+  /**
+   * Approve an automatic remedy now (a complaint). A proactive case decides now but grants when its message
+   * goes (suggestOffers again), so a parcel that turns up first costs nothing and the code never precedes the apology.
+   */
+  autoIssue: boolean;
+}
+
+/**
+ * What every new case goes through once its labels are known, from a
+ * customer's words (intakeNewCase) or from a monitor (proactive cases):
+ * guardrails, tier, priority, routing, SLA clocks and the policy's decision.
+ */
+export async function settleCase(db: Kysely<DB>, clock: Clock, i: SettleInput) {
+  const [{ resolved: settings, name: storeName }, policy, customer] = await Promise.all([
     loadSettings(db, i.storeId),
     activePolicy(db, i.storeId),
     i.customerId
       ? db.selectFrom('customers').selectAll().where('store_id', '=', i.storeId).where('id', '=', i.customerId).executeTakeFirst()
       : Promise.resolve(undefined),
-    orderContext(db, i.storeId, i.orderId, i.customerId, i.at),
   ]);
-  if (i.reviewRating !== undefined) context.reviewRating = i.reviewRating;
-  const triage = triageText({ text: i.body, ...(i.subject ? { subject: i.subject } : {}), context });
-
+  const l = i.labels;
   const prior = i.customerId ? await priorFailure(db, { ...i, customerId: i.customerId }, settings.repeatFailureWindowDays) : null;
   const guard = applyGuardrails({
-    severity: triage.severity.value,
+    severity: l.severity,
     priorFailure: prior,
     repeatWindowDays: settings.repeatFailureWindowDays,
-    avertable: null,
+    avertable: i.avertable,
     at: i.at,
   });
 
@@ -194,21 +231,21 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
   );
   const priority = scorePriority({
     severity: guard.severity,
-    emotion: { primary: triage.emotion.primary, intensity: triage.emotion.intensity },
+    emotion: { primary: l.emotion, intensity: l.intensity },
     tier: tier.tier,
-    churnThreat: triage.churnThreat.value,
-    legalOrPublicThreat: triage.legalOrPublicThreat.value,
-    urgency: triage.urgency.value,
+    churnThreat: l.churnThreat,
+    legalOrPublicThreat: l.legalOrPublicThreat,
+    urgency: l.urgency,
     slaUsed: 0,
   });
   const route = routeCase({
     facts: {
-      kind: triage.kind.value,
+      kind: l.kind,
       severity: guard.severity,
       channel: i.channel,
       tier: tier.tier,
-      emotion: triage.emotion.primary,
-      language: triage.language.value,
+      emotion: l.emotion,
+      language: l.language,
       priorityScore: priority.score,
     },
     guardrailRoute: guard.route,
@@ -219,24 +256,25 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
   await db
     .updateTable('cases')
     .set({
-      kind: triage.kind.value,
+      kind: l.kind,
       severity: guard.severity,
-      emotion: triage.emotion.primary,
-      emotion_intensity: triage.emotion.intensity,
+      emotion: l.emotion,
+      emotion_intensity: l.intensity,
       priority: priority.priority,
       priority_score: priority.score,
       priority_factors: JSON.stringify(priority.factors),
       queue: route.queue,
       assignee_id: route.assigneeId,
       customer_tier: tier.tier,
-      triage: JSON.stringify(triage),
+      triage: l.triage,
       guardrails: JSON.stringify(guard.firings),
+      avertable: i.avertable ? 1 : 0,
+      failure_at: i.failureAt,
+      incident_id: i.incidentId,
     })
     .where('store_id', '=', i.storeId)
     .where('id', '=', i.caseId)
     .execute();
-  if (i.messageId) await keepMessageTriage(db, i.storeId, i.messageId, triage);
-  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'triage.labelled', triageSummary(triage));
   for (const f of guard.firings) {
     await recordActivity(db, i.storeId, i.caseId, i.at, system, 'guardrail.fired', { rule: f.rule, reason: f.reason, effect: f.effect });
   }
@@ -250,7 +288,41 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
   });
   const due = await startCaseSlas(db, i.storeId, i.caseId, { priority: priority.priority, channel: i.channel, at: i.at, settings });
   await recordActivity(db, i.storeId, i.caseId, i.at, system, 'sla.started', { priority: priority.priority, ...due });
-  await suggestOffers(db, clock, i, policy);
+  const decision = await suggestOffers(db, clock, i, policy, i.autoIssue);
+  return { customer, settings, storeName, guard, route, due, decision };
+}
+
+export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput): Promise<void> {
+  const { context, lateSince } = await orderContext(db, i.storeId, i.orderId, i.customerId, i.at);
+  if (i.reviewRating !== undefined) context.reviewRating = i.reviewRating;
+  const triage = triageText({ text: i.body, ...(i.subject ? { subject: i.subject } : {}), context });
+  if (i.messageId) await keepMessageTriage(db, i.storeId, i.messageId, triage);
+  await recordActivity(db, i.storeId, i.caseId, i.at, system, 'triage.labelled', triageSummary(triage));
+  const placed = await settleCase(db, clock, {
+    storeId: i.storeId,
+    caseId: i.caseId,
+    channel: i.channel,
+    customerId: i.customerId,
+    orderId: i.orderId,
+    at: i.at,
+    // A late parcel failed when its promise passed, not when the customer wrote about it.
+    failureAt: lateSince !== undefined && lateSince < i.at ? lateSince : i.at,
+    incidentId: null,
+    avertable: null,
+    autoIssue: true,
+    labels: {
+      kind: triage.kind.value,
+      severity: triage.severity.value,
+      emotion: triage.emotion.primary,
+      intensity: triage.emotion.intensity,
+      churnThreat: triage.churnThreat.value,
+      legalOrPublicThreat: triage.legalOrPublicThreat.value,
+      urgency: triage.urgency.value,
+      language: triage.language.value,
+      triage: JSON.stringify(triage),
+    },
+  });
+  const { customer, settings, storeName, guard, route, due } = placed;
 
   // The acknowledgement: a reactive case with someone to write to.
   if (!customer || (!customer.email && i.channel !== 'chat' && i.channel !== 'portal')) {
@@ -316,12 +388,13 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
  * on the case with the policy version, and when the matrix rule is automatic
  * and within Amends' own authority, the remedy is approved for issuing.
  */
-async function suggestOffers(
+export async function suggestOffers(
   db: Kysely<DB>,
   clock: Clock,
-  i: IntakeInput,
+  i: { storeId: string; caseId: string; at: string },
   policy: Awaited<ReturnType<typeof activePolicy>>,
-): Promise<void> {
+  autoIssue: boolean,
+): Promise<OfferDecision> {
   const row = await db
     .selectFrom('cases')
     .selectAll()
@@ -343,6 +416,7 @@ async function suggestOffers(
     auto: decision.auto,
     firings: decision.firings.map((f) => f.rule),
   });
+  if (!autoIssue) return decision;
   // Amends acts by itself only on fresh failures; history loaded with `amends import` is decided, not paid out.
   if (Date.parse(clock.now().toISOString()) - Date.parse(i.at) > AUTO_ISSUE_MAX_AGE_MS) {
     if (decision.auto.issue) {
@@ -350,7 +424,7 @@ async function suggestOffers(
         reason: 'the failure is older than a day',
       });
     }
-    return;
+    return decision;
   }
   await proposeAutomatic(db, {
     storeId: i.storeId,
@@ -362,6 +436,7 @@ async function suggestOffers(
     id: newId('comp', clock),
     at: i.at,
   });
+  return decision;
 }
 
 /**

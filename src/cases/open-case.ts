@@ -55,6 +55,36 @@ export async function openCase(
       return { ...existing, created: false };
     }
   }
+  // We found this order's failure first: the customer's words join that case rather than open another.
+  if (input.source === 'reactive' && input.orderId && input.complaintId && input.body) {
+    const proactive = await db
+      .selectFrom('cases')
+      .select(['id', 'number'])
+      .where('store_id', '=', input.storeId)
+      .where('order_id', '=', input.orderId)
+      .where('source', '=', 'proactive')
+      .where('complaint_id', 'is', null)
+      .where('status', 'not in', ['resolved', 'closed'])
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    if (proactive) {
+      await db
+        .updateTable('cases')
+        .set({ complaint_id: input.complaintId, channel: input.channel, updated_at: input.at })
+        .where('store_id', '=', input.storeId)
+        .where('id', '=', proactive.id)
+        .execute();
+      await recordActivity(db, input.storeId, proactive.id, input.at, input.actor, 'complaint.joined', {
+        complaintId: input.complaintId,
+        channel: input.channel,
+        event: input.openedByEvent,
+      });
+      const messageId = await addInboundMessage(db, clock, input.storeId, proactive.id, input.customerId, input.body, input.at);
+      await intakeFollowUp(db, { storeId: input.storeId, caseId: proactive.id, messageId, body: input.body, at: input.at });
+      return { ...proactive, created: false };
+    }
+  }
   const seq = await db
     .updateTable('stores')
     .set((eb) => ({ case_seq: eb('case_seq', '+', 1) }))

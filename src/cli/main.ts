@@ -4,10 +4,12 @@ import { AppError } from '../platform/errors.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { policyCommand } from './policy.ts';
+import { replayCommand } from './replay.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { tokenCommand } from './token.ts';
 import { triageCommand } from './triage.ts';
+import { workerCommand } from './worker.ts';
 
 const program = new Command()
   .name('amends')
@@ -22,7 +24,9 @@ const program = new Command()
   .addCommand(storeCommand())
   .addCommand(tokenCommand())
   .addCommand(triageCommand())
-  .addCommand(policyCommand());
+  .addCommand(policyCommand())
+  .addCommand(replayCommand())
+  .addCommand(workerCommand());
 
 try {
   await program.parseAsync(process.argv);

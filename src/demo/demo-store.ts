@@ -1,5 +1,5 @@
 import { type ComplaintKind, complaintText } from './complaint-texts.ts';
-import { Random, seededRng } from './rng.ts';
+import { Random, seededRng, weightedPicker } from './rng.ts';
 
 /**
  * A deterministic demo store: a year of a small shop's life as raw events
@@ -11,7 +11,8 @@ import { Random, seededRng } from './rng.ts';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-const firstNames = [
+/** Shared with the replay benchmark's generator (bench/replay-data.ts). */
+export const firstNames = [
   'Olivia',
   'Liam',
   'Emma',
@@ -63,7 +64,7 @@ const firstNames = [
   'Ingrid',
   'Tariq',
 ] as const;
-const lastNames = [
+export const lastNames = [
   'Smith',
   'Johnson',
   'Williams',
@@ -138,8 +139,8 @@ const catalogue = [
   ['ESP-01', 'Stovetop espresso pot', 4200],
 ] as const;
 
-const carriers = ['UPS', 'USPS', 'FedEx', 'DHL'] as const;
-const declineReasons = ['card_declined', 'insufficient_funds', '3ds_authentication_failed', 'expired_card'] as const;
+export const carriers = ['UPS', 'USPS', 'FedEx', 'DHL'] as const;
+export const declineReasons = ['card_declined', 'insufficient_funds', '3ds_authentication_failed', 'expired_card'] as const;
 const complaintChannels = ['email', 'email', 'email', 'chat', 'chat', 'portal', 'phone', 'social'] as const;
 
 export interface DemoOptions {
@@ -200,23 +201,7 @@ export function demoEvents(opts: DemoOptions): RawEvent[] {
   }
 
   // Customers are drawn by weight, so a few buy often and most once or twice.
-  const totalWeight = customers.reduce((s, c) => s + c.weight, 0);
-  const cumulative: number[] = [];
-  customers.reduce((s, c) => {
-    cumulative.push(s + c.weight);
-    return s + c.weight;
-  }, 0);
-  const drawCustomer = () => {
-    const x = rnd.next() * totalWeight;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return customers[lo]!;
-  };
+  const drawCustomer = weightedPicker(rnd, customers);
 
   const complaints: { at: number; kind: ComplaintKind; customer: Customer; orderId: string; ctx: Record<string, unknown> }[] = [];
   const nOrders = opts.orders ?? 10_000;

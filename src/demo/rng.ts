@@ -26,3 +26,24 @@ export class Random {
     return 1 / (1 - this.next()) ** (1 / alpha);
   }
 }
+
+/** Draws items by weight (a binary search over cumulative weights), so a few are drawn often and most rarely. */
+export function weightedPicker<T extends { weight: number }>(rnd: Random, items: readonly T[]): () => T {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const item of items) {
+    total += item.weight;
+    cumulative.push(total);
+  }
+  return () => {
+    const x = rnd.next() * total;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return items[lo]!;
+  };
+}

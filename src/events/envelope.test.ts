@@ -25,6 +25,7 @@ const minimal: Record<EventType, Record<string, unknown>> = {
   'complaint.received': { complaintId: 'cmp-1', customerId: 'c-1', channel: 'email', body: 'It broke' },
   'survey.answered': { caseId: 'case-1', kind: 'csat', score: 5 },
   'metric.observed': { metric: 'uptime', value: 99.95 },
+  'inventory.updated': { sku: 'SKU-1', available: 0 },
 };
 
 function errorsOf(raw: unknown, index = 0): FieldError[] {
@@ -116,6 +117,15 @@ describe('parseEvent', () => {
     });
     expect(pathsOf(envelope('complaint.received', { ...minimal['complaint.received'], body: '' }))).toEqual(['data.body']);
     expect(pathsOf(envelope('complaint.received', { ...minimal['complaint.received'], channel: 'pigeon' }))).toEqual(['data.channel']);
+  });
+
+  it('takes a delivery promise as an instant (normalised to UTC) or a calendar day (kept as the day)', () => {
+    const placed = (promisedBy: string) => envelope('order.placed', { ...minimal['order.placed'], promisedBy });
+    expect((parsed(placed('2026-03-09T13:00:00-05:00')).data as { promisedBy: string }).promisedBy).toBe('2026-03-09T18:00:00.000Z');
+    expect((parsed(placed('2026-03-09')).data as { promisedBy: string }).promisedBy).toBe('2026-03-09');
+    expect(pathsOf(placed('2026-03-09T13:00:00'))).toEqual(['data.promisedBy']);
+    expect(pathsOf(placed('09/03/2026'))).toEqual(['data.promisedBy']);
+    expect(pathsOf(placed('2026-02-30'))).toEqual(['data.promisedBy']);
   });
 
   it('checks survey scores against the range of their kind', () => {

@@ -7,6 +7,15 @@ const isoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-03-01T14:03:00Z' })
   .transform((s) => new Date(s).toISOString());
 
+/**
+ * A delivery promise: an instant, or a calendar day ("2026-03-09"), which means
+ * the end of that day in the store's timezone (resolved when projected).
+ */
+const promise = z.union(
+  [isoDateTime, z.iso.date()],
+  "must be an ISO-8601 date-time with a zone (2026-03-09T18:00:00Z) or a date (2026-03-09: the end of that day in the store's timezone)",
+);
+
 const text = (max: number) => z.string().max(max).refine(noNul, NUL_MESSAGE);
 const id = z.string().min(1).max(200).refine(noNul, NUL_MESSAGE);
 
@@ -46,7 +55,7 @@ const orderPlaced = z.strictObject({
   customerId: id,
   total: money,
   items: z.array(orderItem).max(1000).optional(),
-  promisedBy: isoDateTime.optional(),
+  promisedBy: promise.optional(),
   channel: text(50).optional(),
 });
 
@@ -58,9 +67,11 @@ const shipment = z.strictObject({
   carrier: text(100).optional(),
   trackingNumber: text(200).optional(),
   shippedAt: isoDateTime.optional(),
-  promisedBy: isoDateTime.optional(),
+  promisedBy: promise.optional(),
   status: z.enum(shipmentStatuses).optional(),
   lastCarrierEventAt: isoDateTime.optional(),
+  /** Where it is going, e.g. "US-CA": late parcels of one carrier, region and day are one incident. */
+  region: text(100).optional(),
 });
 
 const shipmentDelivered = z.strictObject({ shipmentId: id, orderId: id, deliveredAt: isoDateTime });
@@ -116,6 +127,9 @@ const surveyAnswered = z
 
 const metricObserved = z.strictObject({ metric: text(100).min(1), value: z.number(), window: text(50).optional() });
 
+/** Stock of one SKU: at zero or below, orders waiting for it are backordered. */
+const inventoryUpdated = z.strictObject({ sku: text(100).min(1), available: z.number().int(), restockAt: isoDateTime.optional() });
+
 export const eventDataSchemas = {
   'customer.upserted': customerUpserted,
   'order.placed': orderPlaced,
@@ -130,6 +144,7 @@ export const eventDataSchemas = {
   'complaint.received': complaintReceived,
   'survey.answered': surveyAnswered,
   'metric.observed': metricObserved,
+  'inventory.updated': inventoryUpdated,
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;

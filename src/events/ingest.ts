@@ -58,8 +58,12 @@ export function validateBatch(raw: readonly unknown[], storeId: string): Validat
  * (store, id), and projected in the same transaction; concurrent callers share
  * transactions through group commit. Resolves only after commit.
  */
+/** Runs after an accepted event is projected, in the same transaction (proactive monitors). */
+export type AfterProjection = (tx: Kysely<DB>, storeId: string, event: AmendsEvent) => Promise<void>;
+
 export class EventIngestor {
   private readonly committer: GroupCommitter<Unit, IngestedEvent[]>;
+  afterProjection: AfterProjection | undefined;
 
   constructor(
     private readonly database: Database,
@@ -87,6 +91,45 @@ export class EventIngestor {
       else this.counters.onDuplicate?.(type);
     }
     return results;
+  }
+
+  /**
+   * Replay's way in: events applied one at a time, in order, in one transaction
+   * of their own (no group commit, no fsync: the caller flushes at the end).
+   * `before` runs ahead of each event (replay sets its clock to the event's
+   * time); after each, `stopAfter` may end the transaction there (a timer has
+   * fallen due before the next event). Returns how many events were applied.
+   */
+  async ingestInOrder(
+    storeId: string,
+    events: readonly AmendsEvent[],
+    source: EventSource,
+    hooks: { before(event: AmendsEvent): void; stopAfter(index: number): boolean },
+  ): Promise<{ applied: number; accepted: number }> {
+    return this.database.db.transaction().execute(async (trx) => {
+      if (this.database.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`amends.ingest:${storeId}`}))`.execute(trx);
+      }
+      const unit: Unit = { storeId, source, events: [] };
+      let applied = 0;
+      let accepted = 0;
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        hooks.before(event);
+        const inserted = await this.appendAll(trx, [{ unit, event }], this.clock.now().toISOString());
+        applied++;
+        if (inserted.size > 0) {
+          accepted++;
+          await projectEvent(trx, this.clock, storeId, event);
+          if (this.afterProjection) await this.afterProjection(trx, storeId, event);
+          this.counters.onAccepted?.(event.type);
+        } else {
+          this.counters.onDuplicate?.(event.type);
+        }
+        if (hooks.stopAfter(i)) break;
+      }
+      return { applied, accepted };
+    });
   }
 
   /** Waits for every submitted event to be committed: for shutdown. */
@@ -123,6 +166,7 @@ export class EventIngestor {
         const seq = inserted.get(`${c.unit.storeId}\u0000${c.event.id}`);
         if (seq === undefined) continue;
         await projectEvent(trx, this.clock, c.unit.storeId, c.event);
+        if (this.afterProjection) await this.afterProjection(trx, c.unit.storeId, c.event);
         out[c.u]![c.i] = { id: c.event.id, status: 'accepted', seq };
       }
       return out;

@@ -11,6 +11,7 @@ import {
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
+import { isDateOnly, resolvePromise } from '../proactive/promise.ts';
 import type { AmendsEvent } from './envelope.ts';
 
 /**
@@ -29,11 +30,12 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
     }
     case 'order.placed': {
       const d = e.data;
+      const promisedBy = d.promisedBy ? await promiseInstant(db, storeId, d.promisedBy) : null;
       const inserted = await sql`
         insert into orders (store_id, id, customer_id, status, total_amount, currency, items, promised_by, channel, placed_at,
           refunded_amount, updated_at)
         values (${storeId}, ${d.orderId}, ${d.customerId}, 'placed', ${d.total.amount}, ${d.total.currency},
-          ${JSON.stringify(d.items ?? [])}, ${d.promisedBy ?? null}, ${d.channel ?? null}, ${at}, 0, ${at})
+          ${JSON.stringify(d.items ?? [])}, ${promisedBy}, ${d.channel ?? null}, ${at}, 0, ${at})
         on conflict (store_id, id) do nothing
       `.execute(db);
       // A second event for an order already known changes nothing but makes sure the customer exists.
@@ -60,6 +62,7 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
     case 'shipment.updated': {
       const d = e.data;
       const status = d.status ?? (e.type === 'shipment.created' ? 'label_created' : undefined);
+      const promisedBy = d.promisedBy ? await promiseInstant(db, storeId, d.promisedBy) : undefined;
       // Events can arrive out of order: a descriptive field fills in when missing or when this event is the
       // newest; the status only moves on a newer event, and never back from delivered.
       const newer = sql<boolean>`shipments.updated_at <= ${at}`;
@@ -72,8 +75,9 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
         carrier: d.carrier,
         tracking_number: d.trackingNumber,
         shipped_at: d.shippedAt,
-        promised_by: d.promisedBy,
+        promised_by: promisedBy,
         last_carrier_event_at: d.lastCarrierEventAt,
+        region: d.region,
       };
       for (const [col, v] of Object.entries(descriptive)) if (v !== undefined) update[col] = fill(col, v);
       if (status !== undefined) {
@@ -89,8 +93,9 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
           tracking_number: d.trackingNumber ?? null,
           status: status ?? 'label_created',
           shipped_at: d.shippedAt ?? null,
-          promised_by: d.promisedBy ?? null,
+          promised_by: promisedBy ?? null,
           last_carrier_event_at: d.lastCarrierEventAt ?? null,
+          region: d.region ?? null,
           delivered_at: null,
           updated_at: at,
         })
@@ -235,9 +240,26 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
       if (opened.created) await recordFailure(db, storeId, at, { orderId: d.orderId ?? null, customerId });
       return;
     }
+    case 'inventory.updated': {
+      const d = e.data;
+      const newer = sql<boolean>`inventory.updated_at <= ${at}`;
+      await db
+        .insertInto('inventory')
+        .values({ store_id: storeId, sku: d.sku, available: d.available, restock_at: d.restockAt ?? null, updated_at: at })
+        .onConflict((oc) =>
+          oc.columns(['store_id', 'sku']).doUpdateSet({
+            // An older report arriving late does not overwrite a newer one.
+            available: sql<number>`case when ${newer} then ${d.available} else inventory.available end`,
+            restock_at: sql<string | null>`case when ${newer} then ${d.restockAt ?? null} else inventory.restock_at end`,
+            updated_at: sql<string>`case when ${newer} then ${at} else inventory.updated_at end`,
+          }),
+        )
+        .execute();
+      return;
+    }
     case 'survey.answered':
     case 'metric.observed':
-      // Kept in the ledger; follow-ups (surveys) and monitors (metrics) read them from there.
+      // Kept in the ledger; follow-ups (surveys) and monitors (src/proactive) read them from there.
       return;
   }
 }
@@ -267,6 +289,13 @@ async function markDelivered(db: Kysely<DB>, storeId: string, shipmentId: string
     promisedBy = order?.promised_by ?? null;
   }
   if (promisedBy !== null && deliveredAt > promisedBy) await recordFailure(db, storeId, deliveredAt, { orderId });
+}
+
+/** A promise as an instant: a calendar day ends at the end of that day in the store's timezone. */
+async function promiseInstant(db: Kysely<DB>, storeId: string, promise: string): Promise<string> {
+  if (!isDateOnly(promise)) return promise;
+  const store = await db.selectFrom('stores').select('timezone').where('id', '=', storeId).executeTakeFirstOrThrow();
+  return resolvePromise(promise, store.timezone);
 }
 
 /** The customer with this e-mail, or a new one: a complaint from a stranger still opens a case. */

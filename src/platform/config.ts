@@ -20,6 +20,10 @@ export interface Config {
   slaSweepSeconds: number;
   /** How often `serve` issues approved compensations (automatic ones, and retries); 0 turns it off. */
   compensationPollSeconds: number;
+  /** `AMENDS_JOBS`: the job queue driver; default embedded on SQLite, pg-boss on PostgreSQL. */
+  jobs: 'embedded' | 'pg-boss' | undefined;
+  /** `AMENDS_SERVE_JOBS`: whether `serve` also works jobs (always true on SQLite, where only it can). */
+  serveJobs: boolean;
 }
 
 const envSchema = z.object({
@@ -33,6 +37,8 @@ const envSchema = z.object({
   AMENDS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   AMENDS_SLA_SWEEP_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   AMENDS_COMPENSATION_POLL_SECONDS: z.coerce.number().min(0).max(3600).default(2),
+  AMENDS_JOBS: z.enum(['embedded', 'pg-boss']).optional(),
+  AMENDS_SERVE_JOBS: z.enum(['true', 'false', '1', '0']).default('true'),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -53,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.AMENDS_METRICS_TOKEN,
     slaSweepSeconds: e.AMENDS_SLA_SWEEP_SECONDS,
     compensationPollSeconds: e.AMENDS_COMPENSATION_POLL_SECONDS,
+    jobs: e.AMENDS_JOBS,
+    serveJobs: e.AMENDS_SERVE_JOBS === 'true' || e.AMENDS_SERVE_JOBS === '1',
     ...overrides,
   };
 }

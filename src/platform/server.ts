@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { sweepSlas } from '../cases/sla.service.ts';
 import { runDueCompensations } from '../compensation/compensations.service.ts';
 import type { Clock } from './clock.ts';
@@ -5,6 +6,54 @@ import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import type { App, AppContext } from './http/context.ts';
 import { PeriodicTask } from './periodic.ts';
+
+/** The periodic duties every working process runs: both are claims in the database, so several processes may. */
+function periodicTasks(ctx: AppContext, config: Config, log: FastifyBaseLogger): PeriodicTask[] {
+  return [
+    new PeriodicTask(
+      'SLA sweep',
+      config.slaSweepSeconds * 1000,
+      async () => {
+        const r = await sweepSlas(ctx.database.db, ctx.clock, ctx.metrics);
+        if (r.signals.length > 0) await ctx.database.flush();
+        return r.signals.length;
+      },
+      log,
+    ),
+    // Automatic remedies decided at triage, and retries of transient driver failures.
+    new PeriodicTask('compensation issuing', config.compensationPollSeconds * 1000, () => runDueCompensations(ctx), log),
+  ];
+}
+
+/**
+ * `amends worker`: the app's context without listening; works jobs and the periodic duties until SIGINT/SIGTERM,
+ * then lets running handlers finish.
+ */
+export async function startWorker(config: Config, opts: { clock?: Clock } = {}): Promise<{ ctx: AppContext; close(): Promise<void> }> {
+  const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const tasks = periodicTasks(ctx, config, app.log);
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= Promise.all(tasks.map((t) => t.stop())).then(() => app.close());
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    app.log.info({ signal }, 'worker shutting down');
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await app.ready();
+  for (const t of tasks) t.start();
+  await ctx.jobs.start();
+  return { ctx, close };
+}
 
 export interface RunningServer {
   app: App;
@@ -23,20 +72,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
 
-  const tasks = [
-    new PeriodicTask(
-      'SLA sweep',
-      config.slaSweepSeconds * 1000,
-      async () => {
-        const r = await sweepSlas(ctx.database.db, ctx.clock, ctx.metrics);
-        if (r.signals.length > 0) await ctx.database.flush();
-        return r.signals.length;
-      },
-      app.log,
-    ),
-    // Automatic remedies decided at triage, and retries of transient driver failures.
-    new PeriodicTask('compensation issuing', config.compensationPollSeconds * 1000, () => runDueCompensations(ctx), app.log),
-  ];
+  const tasks = periodicTasks(ctx, config, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= Promise.all(tasks.map((t) => t.stop())).then(() => app.close());
@@ -59,6 +95,8 @@ export async function startServer(
   await opts.beforeListen?.(ctx);
   await app.listen({ port: config.port, host: config.host });
   for (const t of tasks) t.start();
+  // SQLite has one process, so serve works its jobs; on PostgreSQL `amends worker` processes can do it instead.
+  if (config.serveJobs || ctx.database.dialect === 'sqlite') await ctx.jobs.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

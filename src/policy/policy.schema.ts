@@ -19,6 +19,62 @@ const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 
 const offerId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'offer ids are lowercase letters, digits, "_" and "-"');
 
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM, e.g. "21:00"');
+const metricName = z.string().regex(/^[a-z][a-z0-9_.-]{0,99}$/, 'metric names are lowercase letters, digits, "_", "." and "-"');
+
+/** Proactive recovery (src/proactive): when a monitor fires, and how often a customer may hear from us. */
+const proactiveSchema = z
+  .object({
+    /** An order is late this long after its promise passes undelivered. */
+    lateGraceMinutes: z.number().int().min(0).max(43_200).default(0),
+    /** Below this lateness the case is only logged; the message waits until it is reached (and is dropped if the parcel arrives first). */
+    minLatenessMinutes: z.number().int().min(0).max(43_200).default(0),
+    /** A parcel in transit with no carrier scan for this long has stalled. */
+    trackingStallHours: z.number().gt(0).max(2160).default(48),
+    /** A failed payment not followed by a successful one within this long is a failure to tell the customer about. */
+    paymentGraceMinutes: z.number().int().min(0).max(10_080).default(30),
+    /** The store's payment failure rate in the last window against its baseline. */
+    paymentFailureRate: z
+      .object({
+        windowMinutes: z.number().int().min(5).max(1440).default(60),
+        baselineDays: z.number().int().min(1).max(90).default(7),
+        minFailures: z.number().int().min(1).default(5),
+        /** A spike is a window rate at least this many times the baseline rate. */
+        factor: z.number().gt(1).max(1000).default(3),
+      })
+      .strict()
+      .prefault({}),
+    /** Thresholds on `metric.observed`: crossing one opens an outage incident, coming back resolves it. */
+    metrics: z
+      .record(
+        metricName,
+        z
+          .object({
+            above: z.number().optional(),
+            below: z.number().optional(),
+            severity: z.number().int().min(1).max(4).default(2),
+            /** Shown on the public status page. */
+            public: z.boolean().default(true),
+          })
+          .strict()
+          .refine((m) => (m.above === undefined) !== (m.below === undefined), 'give exactly one of above or below'),
+      )
+      .prefault({ checkout_error_rate: { above: 0.05 }, uptime: { below: 99 } }),
+    contact: z
+      .object({
+        /** At most one proactive message per customer in this many hours; later ones wait. */
+        cooldownHours: z.number().min(0).max(720).default(24),
+        /** In the customer's own timezone; messages due inside wait for the end. null: any time. */
+        quietHours: z.object({ start: timeOfDay, end: timeOfDay }).strict().nullable().default({ start: '21:00', end: '08:00' }),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export type ProactiveSettings = z.output<typeof proactiveSchema>;
+
 function buildSchema(currency: string) {
   const money = z.union([z.number(), z.string()]).transform((v, ctx) => {
     const minor = toMinorUnits(v, currency);
@@ -133,6 +189,7 @@ function buildSchema(currency: string) {
   return z
     .object({
       version: z.literal(1),
+      proactive: proactiveSchema,
       name: z.string().min(1).max(120),
       currency: z.string(),
       /** 0 means "not by this measure". */

@@ -68,6 +68,12 @@ export function checkPolicy(source: string): ReturnType<typeof parsePolicy> {
   return parsePolicy(source);
 }
 
+let generation = 0;
+/** Goes up whenever this process activates a policy: caches of policy-derived settings compare it. */
+export function policyGeneration(): number {
+  return generation;
+}
+
 export async function activatePolicy(
   db: Kysely<DB>,
   clock: Clock,
@@ -91,7 +97,7 @@ export async function activatePolicy(
     );
   }
   const at = clock.now().toISOString();
-  return db.transaction().execute(async (tx) => {
+  const activated = await db.transaction().execute(async (tx) => {
     const before = await activePolicy(tx, input.storeId);
     await tx
       .insertInto('policy_versions')
@@ -124,6 +130,8 @@ export async function activatePolicy(
       activatedAt: at,
     };
   });
+  generation++;
+  return activated;
 }
 
 export interface PolicyVersion {

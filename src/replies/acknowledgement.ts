@@ -225,7 +225,7 @@ const COMPILE_OPTIONS = { noEscape: true, strict: false } as const;
 type Compiled = Handlebars.TemplateDelegate<Record<string, unknown>>;
 
 /** A shipped template, `templates/<lang>/<name>.hbs`, compiled with the rules every reply follows. */
-export function compileDefaultTemplate(lang: ReplyLanguage, name: 'ack' | 'remedy'): Compiled {
+export function compileDefaultTemplate(lang: ReplyLanguage, name: 'ack' | 'remedy' | 'proactive'): Compiled {
   return hbs.compile(fs.readFileSync(new URL(`./templates/${lang}/${name}.hbs`, import.meta.url), 'utf8'), COMPILE_OPTIONS);
 }
 

@@ -531,6 +531,157 @@ describe.each(engines)('durable jobs [%s]', (engine) => {
       expect(runs).toEqual(['committed']);
     });
 
+    it('cancel takes back a queued timer by its singleton key: it never runs', async () => {
+      if (!available) return;
+      const clock = new ManualClock(T0);
+      const q = queue(clock);
+      const runs: string[] = [];
+      const def = withJob(q, {
+        name: uniqueName('is-it-late'),
+        handler: async (d) => {
+          runs.push(d.orderId);
+        },
+      });
+      const runAt = new Date(clock.now().getTime() + 3 * DAY);
+      expect(await q.send(def, { orderId: 'o-1' }, { runAt, singletonKey: 'parcel-1' })).toEqual(expect.any(String));
+      expect(await q.nextDueAt()).toEqual(runAt);
+      expect(await q.cancel(def, 'parcel-1')).toBe(1);
+      expect(await q.cancel(def, 'parcel-1')).toBe(0);
+      expect(await q.nextDueAt()).toBeNull();
+      clock.advance(3 * DAY);
+      expect(await q.runDue()).toBe(0);
+      expect(runs).toEqual([]);
+      expect(await q.deadLetters({ name: def.name, limit: 10 })).toEqual([]);
+    });
+
+    it('cancel returns 0 for an unknown key, and leaves other keys and other jobs with the same key alone', async () => {
+      if (!available) return;
+      const clock = new ManualClock(T0);
+      const q = queue(clock);
+      const runs: string[] = [];
+      const def = withJob(q, {
+        name: uniqueName('late-check'),
+        handler: async (d) => {
+          runs.push(d.orderId);
+        },
+      });
+      const other = withJob(q, {
+        name: uniqueName('other-check'),
+        handler: async (d) => {
+          runs.push(d.orderId);
+        },
+      });
+      await q.send(def, { orderId: 'kept' }, { singletonKey: 'parcel-1' });
+      await q.send(other, { orderId: 'other' }, { singletonKey: 'parcel-2' });
+      expect(await q.cancel(def, 'no-such-parcel')).toBe(0);
+      expect(await q.cancel(def, 'parcel-2')).toBe(0);
+      expect(await q.runDue()).toBe(2);
+      expect(runs.sort()).toEqual(['kept', 'other']);
+    });
+
+    it('cancel inside a transaction takes effect only if it commits', async () => {
+      if (!available) return;
+      const clock = new ManualClock(T0);
+      const q = queue(clock);
+      const runs: string[] = [];
+      const def = withJob(q, {
+        name: uniqueName('delivered'),
+        handler: async (d) => {
+          runs.push(d.orderId);
+        },
+      });
+      const runAt = new Date(clock.now().getTime() + DAY);
+      await q.send(def, { orderId: 'o-1' }, { runAt, singletonKey: 'parcel-1' });
+      await q.send(def, { orderId: 'o-2' }, { runAt, singletonKey: 'parcel-2' });
+      await expect(
+        database.db.transaction().execute(async (tx) => {
+          expect(await q.cancel(def, 'parcel-1', { tx })).toBe(1);
+          throw new Error('the delivery was not recorded');
+        }),
+      ).rejects.toThrow('the delivery was not recorded');
+      expect(await q.nextDueAt()).toEqual(runAt);
+      await database.db.transaction().execute(async (tx) => {
+        expect(await q.cancel(def, 'parcel-2', { tx })).toBe(1);
+      });
+      clock.advance(DAY);
+      expect(await q.runDue()).toBe(1);
+      expect(runs).toEqual(['o-1']);
+      expect(await q.nextDueAt()).toBeNull();
+    });
+
+    it('after cancel, a new send with the same key is accepted and runs', async () => {
+      if (!available) return;
+      const clock = new ManualClock(T0);
+      const q = queue(clock);
+      const runs: string[] = [];
+      const def = withJob(q, {
+        name: uniqueName('rescheduled'),
+        handler: async (d) => {
+          runs.push(d.orderId);
+        },
+      });
+      const at = (h: number) => new Date(Date.parse(T0) + h * HOUR);
+      await q.send(def, { orderId: 'first-promise' }, { runAt: at(48), singletonKey: 'parcel-1' });
+      expect(await q.send(def, { orderId: 'refused' }, { runAt: at(24), singletonKey: 'parcel-1' })).toBeNull();
+      expect(await q.cancel(def, 'parcel-1')).toBe(1);
+      expect(await q.send(def, { orderId: 'new-promise' }, { runAt: at(24), singletonKey: 'parcel-1' })).toEqual(expect.any(String));
+      expect(await q.nextDueAt()).toEqual(at(24));
+      clock.advance(48 * HOUR);
+      expect(await q.runDue()).toBe(1);
+      expect(runs).toEqual(['new-promise']);
+    });
+
+    it('cancel takes a job that is waiting for a retry', async () => {
+      if (!available) return;
+      const clock = new ManualClock(T0);
+      const q = queue(clock);
+      const attempts: number[] = [];
+      const def = withJob(q, {
+        name: uniqueName('retrying'),
+        retryLimit: 3,
+        retryBackoffSeconds: 30,
+        handler: async (_d, ctx) => {
+          attempts.push(ctx.attempt);
+          throw new Error('carrier API is down');
+        },
+      });
+      await q.send(def, { orderId: 'o-1' }, { singletonKey: 'parcel-1' });
+      expect(await q.runDue()).toBe(1);
+      expect(await q.nextDueAt()).toEqual(new Date(Date.parse(T0) + 30 * SECOND));
+      expect(await q.cancel(def, 'parcel-1')).toBe(1);
+      expect(await q.nextDueAt()).toBeNull();
+      clock.advance(DAY);
+      expect(await q.runDue()).toBe(0);
+      expect(attempts).toEqual([1]);
+      expect(await q.deadLetters({ name: def.name, limit: 10 })).toEqual([]);
+    });
+
+    it('cancel leaves a running job alone', async () => {
+      if (!available) return;
+      const clock = new ManualClock(T0);
+      const q = queue(clock);
+      const running = gate();
+      const release = gate();
+      const done: string[] = [];
+      const def = withJob(q, {
+        name: uniqueName('in-flight'),
+        handler: async (d) => {
+          running.open();
+          await release.opened;
+          done.push(d.orderId);
+        },
+      });
+      await q.send(def, { orderId: 'o-1' }, { singletonKey: 'parcel-1' });
+      const run = q.runDue();
+      await running.opened;
+      expect(await q.cancel(def, 'parcel-1')).toBe(0);
+      release.open();
+      expect(await run).toBe(1);
+      expect(done).toEqual(['o-1']);
+      expect(await q.deadLetters({ name: def.name, limit: 10 })).toEqual([]);
+      expect(await q.nextDueAt()).toBeNull();
+    });
+
     it('start() works jobs in the background; stop() waits for the running handler', async () => {
       if (!available) return;
       const clock = new ManualClock(T0);

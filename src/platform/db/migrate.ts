@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-triage-sla.ts';
 import * as m0003 from './migrations/0003-policy-compensation.ts';
 import * as m0004 from './migrations/0004-jobs.ts';
+import * as m0005 from './migrations/0005-proactive.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, MigrationModule> = {
   '0002-triage-sla': m0002,
   '0003-policy-compensation': m0003,
   '0004-jobs': m0004,
+  '0005-proactive': m0005,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -69,6 +69,8 @@ export interface CustomersTable {
   last_order_at: string | null;
   failures_count: number;
   last_failure_at: string | null;
+  /** Last proactive message to them: the contact cool-down counts from it. */
+  last_contacted_at: Generated<string | null>;
   preferred_remedy: string | null;
   relationship_manager_id: Generated<string | null>;
   first_seen_at: string;
@@ -103,6 +105,7 @@ export interface ShipmentsTable {
   shipped_at: string | null;
   promised_by: string | null;
   last_carrier_event_at: string | null;
+  region: Generated<string | null>;
   delivered_at: string | null;
   updated_at: string;
 }
@@ -180,6 +183,10 @@ export interface CasesTable {
   policy_version: Generated<string | null>;
   /** JSON OfferDecision made when the case was triaged (for Amends itself, the system actor). */
   offer_decision: Generated<string | null>;
+  /** The incident a proactive case came from. */
+  incident_id: Generated<string | null>;
+  /** The failure's moment (a promise passing, a payment failing); time to first message counts from it. */
+  failure_at: Generated<string | null>;
 }
 
 export interface CaseMessagesTable {
@@ -407,4 +414,76 @@ export interface DB {
   loyalty_ledger: LoyaltyLedgerTable;
   remedy_tasks: RemedyTasksTable;
   jobs: JobsTable;
+  incidents: IncidentsTable;
+  monitor_firings: MonitorFiringsTable;
+  incident_contacts: IncidentContactsTable;
+  inventory: InventoryTable;
+  monitor_buckets: MonitorBucketsTable;
+}
+
+export interface IncidentsTable {
+  store_id: string;
+  id: string;
+  monitor: string;
+  /** The issue kind of its cases (delivery_late, payment_problem, website_bug…). */
+  kind: string;
+  severity: number;
+  cause_key: string;
+  /** JSON: what the firings share (carrier, region, day; metric and window; sku). */
+  cause: string;
+  title: string;
+  avertable: number;
+  status: string;
+  public: number;
+  started_at: string;
+  resolved_at: string | null;
+  firings: number;
+  affected_customers: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MonitorFiringsTable {
+  store_id: string;
+  id: string;
+  monitor: string;
+  subject_key: string;
+  incident_id: string;
+  customer_id: string | null;
+  order_id: string | null;
+  case_id: string | null;
+  severity: number;
+  failure_at: string;
+  fired_at: string;
+  details: string;
+}
+
+export interface IncidentContactsTable {
+  store_id: string;
+  incident_id: string;
+  customer_id: string;
+  case_id: string;
+  /** waiting (quiet hours, cool-down, minimum lateness) → sent | suppressed */
+  status: string;
+  due_at: string;
+  reason: string | null;
+  message_id: string | null;
+  sent_at: string | null;
+  created_at: string;
+}
+
+export interface InventoryTable {
+  store_id: string;
+  sku: string;
+  available: number;
+  restock_at: string | null;
+  updated_at: string;
+}
+
+export interface MonitorBucketsTable {
+  store_id: string;
+  metric: string;
+  bucket: string;
+  total: number;
+  failed: number;
 }

@@ -13,6 +13,7 @@ import { customersRoutes } from '../../customers/customers.routes.ts';
 import { eventsRoutes } from '../../events/events.routes.ts';
 import { EventIngestor } from '../../events/ingest.ts';
 import { policyRoutes } from '../../policy/policy.routes.ts';
+import { Proactive } from '../../proactive/proactive.ts';
 import { repliesRoutes } from '../../replies/replies.routes.ts';
 import { storesRoutes } from '../../stores/stores.routes.ts';
 import { triageRoutes } from '../../triage/triage.routes.ts';
@@ -20,6 +21,8 @@ import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { createJobQueue } from '../jobs/create-queue.ts';
+import type { JobLog } from '../jobs/jobs.ts';
 import { loggerOptions } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
 import { registerAuth } from './auth.ts';
@@ -62,6 +65,16 @@ function byLabel(child: (label: string) => { inc(): void }): (label: string) => 
 /** Builds the whole app: plugins, then routes (fastify/demo's layout). Does not listen. */
 export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: AppContext }> {
   const database = opts.database ?? openDatabase(opts.config.db);
+  // Job failures go to the app's log once it exists.
+  const jobLog = {
+    target: undefined as JobLog | undefined,
+    warn(o: object, m: string) {
+      this.target?.warn(o, m);
+    },
+    error(o: object, m: string) {
+      this.target?.error(o, m);
+    },
+  };
   if (!opts.database) await migrateToLatest(database);
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics(() => casesByStatus(database.db));
@@ -76,7 +89,11 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   );
   // Shopify-connected stores get the shopify driver once channels configure shop credentials (issue 6).
   const local = createLocalDriver(database.db, ingestor);
-  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics, commerce: () => local };
+  const jobs = createJobQueue(database, clock, { ...(opts.config.jobs ? { driver: opts.config.jobs } : {}), log: jobLog });
+  const proactive = new Proactive(database, clock, jobs);
+  proactive.register();
+  ingestor.afterProjection = (tx, storeId, event) => proactive.onEvent(tx, storeId, event);
+  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics, commerce: () => local, jobs, proactive };
 
   const app = Fastify({
     logger: opts.logger ?? { ...loggerOptions(opts.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
@@ -156,8 +173,10 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
 
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 
+  jobLog.target = app.log;
   app.addHook('onClose', async () => {
     await ingestor.drain();
+    await jobs.stop();
     if (!opts.database) await database.close();
   });
   return { app, ctx };

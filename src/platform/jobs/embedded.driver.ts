@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import type { DB, JobsTable } from '../db/schema.ts';
@@ -41,6 +41,7 @@ const pollBatch = 100;
  * was claimed again cannot overwrite the newer attempt's outcome.
  */
 export class EmbeddedJobQueue implements JobQueue {
+  onSend: ((runAt: Date) => void) | undefined;
   readonly driver = 'embedded' as const;
   private readonly defs = new Map<string, AnyJobDefinition>();
   private readonly pollIntervalMs: number;
@@ -70,6 +71,7 @@ export class EmbeddedJobQueue implements JobQueue {
   async send<T>(def: JobDefinition<T>, data: T, opts: SendOptions = {}): Promise<string | null> {
     const parsed = parseJobData(def, data);
     const now = this.clock.now();
+    this.onSend?.(opts.runAt ?? this.clock.now());
     const at = now.toISOString();
     // The partial unique index on (name, singleton_key) makes a duplicate a no-op; the caller's transaction,
     // when given, decides whether the job exists at all.
@@ -94,6 +96,21 @@ export class EmbeddedJobQueue implements JobQueue {
       .returning('id')
       .executeTakeFirst();
     return row?.id ?? null;
+  }
+
+  async cancel(def: AnyJobDefinition, singletonKey: string, opts: { tx?: Kysely<DB> } = {}): Promise<number> {
+    // Not started is `queued` (a retry waits as `queued` too); an `active` job is running and stays.
+    // Deleted rather than marked: nothing reads a cancelled job, and a deleted row frees the key at once.
+    const res = await (opts.tx ?? this.database.db)
+      .deleteFrom('jobs')
+      .where('name', '=', def.name)
+      .where('singleton_key', '=', singletonKey)
+      .where('status', '=', 'queued')
+      // jobs_singleton_uq's predicate, verbatim: SQLite uses a partial index only for a query that repeats it,
+      // and without it picks an index on status and walks every queued job. With it, one index probe.
+      .where(sql<boolean>`singleton_key is not null and status in ('queued', 'active')`)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 
   async start(): Promise<void> {

@@ -15,6 +15,8 @@
  *   `clock.now()`, so tests and replay drive time with a ManualClock.
  * - `send` with `tx` writes in the caller's transaction, so a decision and the
  *   timer it sets commit together (both drivers; see each driver's notes).
+ *   `cancel` by singleton key takes back a timer that has not started (a parcel
+ *   was delivered, so its "is it late?" check need not run), with `tx` too.
  */
 import type { Kysely } from 'kysely';
 import type { ZodType } from 'zod';
@@ -90,10 +92,18 @@ export interface DeadLetter {
 
 export interface JobQueue {
   readonly driver: 'embedded' | 'pg-boss';
+  /** Told the due time of every job sent (even in a transaction that later rolls back): replay cuts its batches by it. */
+  onSend: ((runAt: Date) => void) | undefined;
   /** Makes this process able to run jobs of `def.name`. Sending does not need it. */
   register(def: AnyJobDefinition): void;
   /** The job's id, or null when a job with the same singletonKey is already queued or active. */
   send<T>(def: JobDefinition<T>, data: T, opts?: SendOptions): Promise<string | null>;
+  /**
+   * Cancels jobs of `def.name` with this singleton key that have not started (queued, or waiting for a retry);
+   * a running job is left alone. With `tx`, in the caller's transaction. Returns how many were cancelled.
+   * A cancelled job never runs, is not a dead letter, and frees its key for the next `send`.
+   */
+  cancel(def: AnyJobDefinition, singletonKey: string, opts?: { tx?: Kysely<DB> }): Promise<number>;
   /** Begins working registered jobs in the background. */
   start(): Promise<void>;
   /** Stops taking jobs and waits for the running handlers. Call it at shutdown even if `start` was not called. */

@@ -70,6 +70,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * queued or active job with the key under a transaction-scoped advisory lock.
  */
 export class PgBossJobQueue implements JobQueue {
+  onSend: ((runAt: Date) => void) | undefined;
   readonly driver = 'pg-boss' as const;
   readonly boss: PgBoss;
   private readonly defs = new Map<string, AnyJobDefinition>();
@@ -118,6 +119,7 @@ export class PgBossJobQueue implements JobQueue {
   async send<T>(def: JobDefinition<T>, data: T, opts: SendOptions = {}): Promise<string | null> {
     const parsed = parseJobData(def, data);
     await this.ensureQueue(def);
+    this.onSend?.(opts.runAt ?? this.clock.now());
     const key = opts.singletonKey;
     const options: PgBoss.SendOptions = {
       startAfter: opts.runAt ?? this.clock.now(),
@@ -142,6 +144,16 @@ export class PgBossJobQueue implements JobQueue {
     // The advisory lock lasts until commit, so the check and the insert need a transaction of their own.
     if (key !== undefined) return this.database.db.transaction().execute(insert);
     return insert(opts.tx ?? this.database.db);
+  }
+
+  async cancel(def: AnyJobDefinition, singletonKey: string, opts: { tx?: Kysely<DB> } = {}): Promise<number> {
+    await this.boot();
+    // pg-boss's own cancel (by id) also takes active jobs; this one, by key, only `created` and `retry`
+    // (`state < 'active'`, the predicate of pg-boss's fetch index on (name, start_after)). `cancelled` sorts
+    // after `completed`, so the key is free for the next send, and pg-boss's maintenance archives the row.
+    const res = await sql`update ${this.table('job')} set state = 'cancelled', completed_on = now()
+      where name = ${def.name} and singleton_key = ${singletonKey} and state < 'active'`.execute(opts.tx ?? this.database.db);
+    return Number(res.numAffectedRows ?? 0);
   }
 
   async start(): Promise<void> {
