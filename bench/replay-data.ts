@@ -669,15 +669,14 @@ export function* generateReplayEvents(opts: ReplayOptions): Generator<AmendsEven
       tl.add(deliveredAt, `${ev}-delivered`, 'shipment.delivered', { shipmentId, orderId, deliveredAt: iso(deliveredAt) });
       return outAt;
     };
-    /** `count` in-transit scans in all (the first, at shipping, already made), then out for delivery and delivered. */
-    const deliver = (count: number, deliveredAt: number) => {
+    /**
+     * In-transit scans from shipping until out for delivery, 8 to 30 hours apart (a healthy parcel is scanned
+     * at least daily, so it never looks stalled), then out for delivery and delivered.
+     */
+    const deliver = (deliveredAt: number) => {
       const outAt = arrive(deliveredAt);
-      const between: number[] = [];
-      for (let k = 1; k < count; k++) between.push(shippedAt + rnd.int(60, Math.max(61, Math.floor((outAt - shippedAt) / MIN) - 60)) * MIN);
-      between.sort((a, b) => a - b);
-      between.forEach((at, k) => {
-        scan(2 + k, at);
-      });
+      let k = 2;
+      for (let at = shippedAt + rnd.int(8 * 60, 30 * 60) * MIN; at < outAt - HOUR; at += rnd.int(8 * 60, 30 * 60) * MIN) scan(k++, at);
     };
     const secs = (from: number, to: number) => from + Math.floor((rnd.next() * (to - from)) / SEC) * SEC;
 
@@ -688,12 +687,12 @@ export function* generateReplayEvents(opts: ReplayOptions): Generator<AmendsEven
         const hi = deadline - HOUR;
         if (hi <= lo) throw new Error(`${orderId}: no room to deliver on time`);
         const d = lo + Math.floor(((hi - lo) * rnd.next() ** 1.4) / SEC) * SEC;
-        deliver(rnd.int(2, 4), d);
+        deliver(d);
         return d;
       }
       case 'late': {
         const d = deadline + HOUR + Math.floor((4 * DAY * rnd.next() ** 2) / SEC) * SEC;
-        deliver(rnd.int(2, 4), d);
+        deliver(d);
         return d;
       }
       case 'stalled': {

@@ -104,21 +104,26 @@ export class EventIngestor {
     storeId: string,
     events: readonly AmendsEvent[],
     source: EventSource,
-    hooks: { before(event: AmendsEvent): void; stopAfter(index: number): boolean },
+    hooks: { before(event: AmendsEvent): void; stopAfter(index: number, tx: Kysely<DB>): boolean | Promise<boolean> },
   ): Promise<{ applied: number; accepted: number }> {
     return this.database.db.transaction().execute(async (trx) => {
       if (this.database.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtext(${`amends.ingest:${storeId}`}))`.execute(trx);
       }
-      const unit: Unit = { storeId, source, events: [] };
       let applied = 0;
       let accepted = 0;
       for (let i = 0; i < events.length; i++) {
         const event = events[i]!;
         hooks.before(event);
-        const inserted = await this.appendAll(trx, [{ unit, event }], this.clock.now().toISOString());
+        const { customerId, orderId } = eventSubjects(event);
+        const { rows } = await sql<{ seq: number }>`
+          insert into events (store_id, id, type, occurred_at, received_at, source, customer_id, order_id, data)
+          values (${storeId}, ${event.id}, ${event.type}, ${event.occurredAt}, ${this.clock.now().toISOString()}, ${source},
+            ${customerId}, ${orderId}, ${JSON.stringify(event.data)})
+          on conflict (store_id, id) do nothing
+          returning seq`.execute(trx);
         applied++;
-        if (inserted.size > 0) {
+        if (rows.length > 0) {
           accepted++;
           await projectEvent(trx, this.clock, storeId, event);
           if (this.afterProjection) await this.afterProjection(trx, storeId, event);
@@ -126,7 +131,7 @@ export class EventIngestor {
         } else {
           this.counters.onDuplicate?.(event.type);
         }
-        if (hooks.stopAfter(i)) break;
+        if (await hooks.stopAfter(i, trx)) break;
       }
       return { applied, accepted };
     });

@@ -28,11 +28,13 @@ import {
   resolveIncident,
   runContact,
 } from './monitors.service.ts';
-import { addMinutes, localDay } from './promise.ts';
+import { addMinutes, localDay, resolvePromise } from './promise.ts';
 
 /** A deadline further in the past than this when we learn of it is history (an import), not something to act on now. */
 const HISTORY_MS = 86_400_000;
 const SETTINGS_TTL_MS = 1000;
+/** A parcel with no scan for this long is no longer watched for stalls (it is lost, or long forgotten). */
+const STALL_WATCH_MAX_MS = 30 * 86_400_000;
 
 const storeAndOrder = z.object({ storeId: z.string(), orderId: z.string() });
 const storeAndShipment = z.object({ storeId: z.string(), shipmentId: z.string() });
@@ -50,6 +52,7 @@ export class Proactive {
   readonly jobs: ProactiveJobs;
   private readonly deps: MonitorDeps;
   private readonly cache = new Map<string, { settings: ProactiveSettings; until: number; generation: number }>();
+  private readonly timezones = new Map<string, { timezone: string; until: number }>();
 
   constructor(
     private readonly database: Database,
@@ -57,10 +60,10 @@ export class Proactive {
     private readonly queue: JobQueue,
   ) {
     // Each handler runs in one transaction of its own: the firing, its case and its message commit together.
+    // No fsync of its own: a job whose effects were lost in a crash runs again (at least once; handlers are idempotent).
     const inTx = <T>(fn: (tx: Kysely<DB>, data: T) => Promise<void>) => {
       return async (data: T) => {
         await this.database.db.transaction().execute((tx) => fn(tx, data));
-        await this.database.flush();
       };
     };
     this.jobs = {
@@ -108,7 +111,7 @@ export class Proactive {
   async onEvent(tx: Kysely<DB>, storeId: string, e: AmendsEvent): Promise<void> {
     switch (e.type) {
       case 'order.placed':
-        if (e.data.promisedBy) await this.scheduleOrder(tx, storeId, e.data.orderId);
+        if (e.data.promisedBy) await this.scheduleNewOrder(tx, storeId, e.data.orderId, e.data.promisedBy);
         if (e.data.items && e.data.items.length > 0) await this.checkBackorderOnOrder(tx, storeId, e, e.data.items);
         return;
       case 'order.cancelled':
@@ -120,20 +123,8 @@ export class Proactive {
         if (d.promisedBy) await this.scheduleOrder(tx, storeId, d.orderId);
         if (d.status === 'delivered') return this.delivered(tx, storeId, d.orderId, d.shipmentId);
         if (d.status === 'lost' || d.status === 'exception') return this.shipmentFailed(tx, storeId, e, d.status);
-        if (d.status !== undefined && movingStatuses.has(d.status)) {
-          const settings = await this.settings(tx, storeId);
-          const since = d.lastCarrierEventAt ?? e.occurredAt;
-          const at = addMinutes(since, settings.trackingStallHours * 60);
-          if (!this.isHistory(at)) {
-            const key = `stall:${storeId}:${d.shipmentId}`;
-            await this.queue.cancel(this.jobs.shipmentStall, key, { tx });
-            await this.queue.send(
-              this.jobs.shipmentStall,
-              { storeId, shipmentId: d.shipmentId },
-              { runAt: new Date(at), singletonKey: key, tx },
-            );
-          }
-        }
+        if (d.status !== undefined && movingStatuses.has(d.status))
+          await this.watchShipment(tx, storeId, d.shipmentId, d.lastCarrierEventAt ?? e.occurredAt);
         return;
       }
       case 'shipment.delivered':
@@ -179,6 +170,28 @@ export class Proactive {
       region: s.region,
     }));
     return { order, shipments };
+  }
+
+  /** Each scan of a parcel on the move sets its stall timer afresh: stalled means no scan for `trackingStallHours`. */
+  private async watchShipment(tx: Kysely<DB>, storeId: string, shipmentId: string, scanAt: string): Promise<void> {
+    const settings = await this.settings(tx, storeId);
+    const at = addMinutes(scanAt, settings.trackingStallHours * 60);
+    if (this.isHistory(at)) return;
+    const key = `stall:${storeId}:${shipmentId}`;
+    await this.queue.cancel(this.jobs.shipmentStall, key, { tx });
+    await this.queue.send(this.jobs.shipmentStall, { storeId, shipmentId }, { runAt: new Date(at), singletonKey: key, tx });
+  }
+
+  /** A new order's lateness timer, from the promise it came with (no shipment can have moved it yet). */
+  private async scheduleNewOrder(tx: Kysely<DB>, storeId: string, orderId: string, promise: string): Promise<void> {
+    const [settings, timezone] = await Promise.all([this.settings(tx, storeId), this.storeTimezone(tx, storeId)]);
+    const deadline = addMinutes(resolvePromise(promise, timezone), settings.lateGraceMinutes);
+    if (this.isHistory(deadline)) return;
+    await this.queue.send(
+      this.jobs.orderDue,
+      { storeId, orderId },
+      { runAt: new Date(deadline), singletonKey: `late:${storeId}:${orderId}`, tx },
+    );
   }
 
   /** (Re)sets the order's lateness timer at its current promise + grace. */
@@ -275,6 +288,15 @@ export class Proactive {
         });
       }
       return;
+    }
+    // Still watched while it sits there: if it moves and stops again, that is another stall.
+    const again = addMinutes(now, settings.trackingStallHours * 60);
+    if (Date.parse(again) - Date.parse(stall.since) < STALL_WATCH_MAX_MS) {
+      await this.queue.send(this.jobs.shipmentStall, d, {
+        runAt: new Date(again),
+        singletonKey: `stall:${d.storeId}:${d.shipmentId}@${again}`,
+        tx,
+      });
     }
     const timezone = await this.storeTimezone(tx, d.storeId);
     await fire(tx, this.deps, {
@@ -602,8 +624,13 @@ export class Proactive {
     });
   }
 
+  /** The store's timezone, cached as briefly as the settings. */
   private async storeTimezone(db: Kysely<DB>, storeId: string): Promise<string> {
+    const t = performance.now();
+    const hit = this.timezones.get(storeId);
+    if (hit && hit.until > t) return hit.timezone;
     const s = await db.selectFrom('stores').select('timezone').where('id', '=', storeId).executeTakeFirstOrThrow();
+    this.timezones.set(storeId, { timezone: s.timezone, until: t + SETTINGS_TTL_MS });
     return s.timezone;
   }
 }

@@ -162,11 +162,16 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayReport> {
       const slice = events.slice(i, i + MAX_BATCH);
       const r = await c.ingestor.ingestInOrder(storeId, slice, 'replay', {
         before: (e) => clock.set(new Date(Math.max(Date.parse(e.occurredAt), clock.now().getTime()))),
-        stopAfter: (j) => {
+        stopAfter: async (j, tx) => {
           const following = slice[j + 1];
           if (!following) return false;
-          nextDue = Math.min(nextDue, sentDue);
-          return Date.parse(following.occurredAt) > nextDue;
+          const t = Date.parse(following.occurredAt);
+          if (t <= Math.min(nextDue, sentDue)) return false;
+          // A timer may fall due before the next event; the one we knew of may have been cancelled meanwhile
+          // (the parcel came). Look again, as this transaction sees the queue (its own sends and cancels too).
+          nextDue = (await queue.nextDueAt({ tx }))?.getTime() ?? Number.POSITIVE_INFINITY;
+          sentDue = Number.POSITIVE_INFINITY;
+          return t > nextDue;
         },
       });
       i += r.applied;

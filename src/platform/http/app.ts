@@ -13,6 +13,7 @@ import { customersRoutes } from '../../customers/customers.routes.ts';
 import { eventsRoutes } from '../../events/events.routes.ts';
 import { EventIngestor } from '../../events/ingest.ts';
 import { policyRoutes } from '../../policy/policy.routes.ts';
+import { incidentsRoutes } from '../../proactive/incidents.routes.ts';
 import { Proactive } from '../../proactive/proactive.ts';
 import { repliesRoutes } from '../../replies/replies.routes.ts';
 import { storesRoutes } from '../../stores/stores.routes.ts';
@@ -170,6 +171,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   repliesRoutes(app);
   compensationsRoutes(app, ctx);
   policyRoutes(app, ctx);
+  incidentsRoutes(app, ctx);
 
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 

@@ -75,42 +75,28 @@ export class EmbeddedJobQueue implements JobQueue {
     const at = now.toISOString();
     // The partial unique index on (name, singleton_key) makes a duplicate a no-op; the caller's transaction,
     // when given, decides whether the job exists at all.
-    const row = await (opts.tx ?? this.database.db)
-      .insertInto('jobs')
-      .values({
-        id: newId('job', this.clock),
-        name: def.name,
-        data: JSON.stringify(parsed) ?? 'null',
-        status: 'queued',
-        run_at: (opts.runAt ?? now).toISOString(),
-        attempts: 0,
-        max_attempts: def.retryLimit + 1,
-        last_error: null,
-        singleton_key: opts.singletonKey ?? null,
-        locked_until: null,
-        created_at: at,
-        updated_at: at,
-        completed_at: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    // Portable SQL through the sql tag: built once per call without Kysely's query builder (replay sends
+    // hundreds of thousands of timers).
+    const runAt = (opts.runAt ?? now).toISOString();
+    const { rows } = await sql<{ id: string }>`
+      insert into jobs (id, name, data, status, run_at, attempts, max_attempts, last_error, singleton_key, locked_until,
+        created_at, updated_at, completed_at)
+      values (${newId('job', this.clock)}, ${def.name}, ${JSON.stringify(parsed) ?? 'null'}, 'queued', ${runAt}, 0,
+        ${def.retryLimit + 1}, null, ${opts.singletonKey ?? null}, null, ${at}, ${at}, null)
+      on conflict do nothing
+      returning id`.execute(opts.tx ?? this.database.db);
+    const row = rows[0];
     return row?.id ?? null;
   }
 
   async cancel(def: AnyJobDefinition, singletonKey: string, opts: { tx?: Kysely<DB> } = {}): Promise<number> {
     // Not started is `queued` (a retry waits as `queued` too); an `active` job is running and stays.
     // Deleted rather than marked: nothing reads a cancelled job, and a deleted row frees the key at once.
-    const res = await (opts.tx ?? this.database.db)
-      .deleteFrom('jobs')
-      .where('name', '=', def.name)
-      .where('singleton_key', '=', singletonKey)
-      .where('status', '=', 'queued')
-      // jobs_singleton_uq's predicate, verbatim: SQLite uses a partial index only for a query that repeats it,
-      // and without it picks an index on status and walks every queued job. With it, one index probe.
-      .where(sql<boolean>`singleton_key is not null and status in ('queued', 'active')`)
-      .executeTakeFirst();
-    return Number(res.numDeletedRows);
+    // jobs_singleton_uq's predicate, verbatim: SQLite uses a partial index only for a query that repeats it,
+    // and without it picks an index on status and walks every queued job. With it, one index probe.
+    const res = await sql`delete from jobs where name = ${def.name} and singleton_key = ${singletonKey} and status = 'queued'
+      and singleton_key is not null and status in ('queued', 'active')`.execute(opts.tx ?? this.database.db);
+    return Number(res.numAffectedRows ?? 0);
   }
 
   async start(): Promise<void> {
@@ -132,10 +118,10 @@ export class EmbeddedJobQueue implements JobQueue {
     return this.work(limit, () => true);
   }
 
-  async nextDueAt(): Promise<Date | null> {
+  async nextDueAt(opts: { tx?: Kysely<DB> } = {}): Promise<Date | null> {
     const names = this.names();
     if (names.length === 0) return null;
-    const db = this.database.db;
+    const db = opts.tx ?? this.database.db;
     const [queued, leased] = await Promise.all([
       db
         .selectFrom('jobs')

@@ -114,8 +114,8 @@ export interface JobQueue {
    * included), up to `limit`; returns how many ran. For tests and replay.
    */
   runDue(limit?: number): Promise<number>;
-  /** When the next registered job falls due (for replay, to advance its clock), or null. */
-  nextDueAt(): Promise<Date | null>;
+  /** When the next registered job falls due (for replay, to advance its clock), or null; with `tx`, as that transaction sees it. */
+  nextDueAt(opts?: { tx?: Kysely<DB> }): Promise<Date | null>;
   deadLetters(q: { name?: string; limit: number }): Promise<DeadLetter[]>;
   /**
    * Gives a dead letter one more attempt, due now. Throws JobNotFoundError when `id` is not a dead letter,

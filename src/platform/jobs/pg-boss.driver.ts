@@ -188,12 +188,12 @@ export class PgBossJobQueue implements JobQueue {
     return ran;
   }
 
-  async nextDueAt(): Promise<Date | null> {
+  async nextDueAt(opts: { tx?: Kysely<DB> } = {}): Promise<Date | null> {
     const names = [...this.defs.keys()];
     if (names.length === 0) return null;
     await this.boot();
     const { rows } = await sql<{ at: Date | null }>`select min(start_after) as at from ${this.table('job')}
-      where name in (${sql.join(names)}) and state < 'active'`.execute(this.database.db);
+      where name in (${sql.join(names)}) and state < 'active'`.execute(opts.tx ?? this.database.db);
     return rows[0]?.at ?? null;
   }
 

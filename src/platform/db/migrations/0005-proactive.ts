@@ -56,6 +56,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .unique()
     .execute();
   await db.schema.createIndex('monitor_firings_incident_idx').on('monitor_firings').columns(['store_id', 'incident_id']).execute();
+  await db.schema.createIndex('monitor_firings_case_idx').on('monitor_firings').columns(['store_id', 'case_id']).execute();
   await db.schema.createIndex('monitor_firings_order_idx').on('monitor_firings').columns(['store_id', 'order_id']).execute();
 
   // One message per incident per customer, whatever number of their orders it touched.
