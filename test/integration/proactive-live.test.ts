@@ -18,7 +18,7 @@ import { engineAvailable, freshDatabaseUrl } from '../helper.ts';
 const bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-proactive-live-'));
 /** Every message may go at once: no quiet hours, no cool-down (the default policy plus a proactive section). */
-const policy = `${fs.readFileSync(path.resolve(import.meta.dirname, '../../policies/default.yaml'), 'utf8')}\nproactive:\n  contact: { cooldownHours: 0, quietHours: null }\n`;
+const policy = `${fs.readFileSync(path.resolve(import.meta.dirname, '../../policies/default.yaml'), 'utf8').split('\nproactive:')[0]}\nproactive:\n  contact: { cooldownHours: 0, quietHours: null }\n`;
 
 /** Every process this file started; afterAll makes sure none outlives it. */
 const children = new Set<ChildProcess>();

@@ -209,7 +209,8 @@ for (const engine of engines) {
 
     it('waits for the minimum lateness and drops the message when the parcel comes first; spaces messages by the cool-down', async () => {
       const dbUrl = await freshDatabaseUrl(engine);
-      const policy = `${fs.readFileSync('policies/default.yaml', 'utf8')}\nproactive:\n  minLatenessMinutes: 60\n  contact: { cooldownHours: 24, quietHours: null }\n`;
+      const base = fs.readFileSync('policies/default.yaml', 'utf8').split('\nproactive:')[0];
+      const policy = `${base}\nproactive:\n  minLatenessMinutes: 60\n  contact: { cooldownHours: 24, quietHours: null }\n`;
       const events = [
         customer('c2', 'Europe/Madrid', 'es'),
         customer('c3', 'America/Los_Angeles'),
