@@ -107,3 +107,14 @@ export function ev(id: string, type: string, data: Record<string, unknown>, occu
 }
 
 export const usd = (amount: number) => ({ amount, currency: 'USD' });
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A promise to wait on and a function to settle it. */
+export function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}

@@ -24,23 +24,39 @@ export function importCommand(): Command {
             )
           : undefined;
       const bar = bars?.create(total, 0, { imported: 0, duplicates: 0, rejected: 0 });
-      const [{ importEvents }, { EventIngestor }, { systemClock }, { withDatabase }] = await Promise.all([
-        import('../events/import-events.ts'),
-        import('../events/ingest.ts'),
-        import('../platform/clock.ts'),
-        import('./with-database.ts'),
-      ]);
+      const [{ importEvents }, { EventIngestor }, { systemClock }, { withDatabase }, { createJobQueue }, { Proactive }] = await Promise.all(
+        [
+          import('../events/import-events.ts'),
+          import('../events/ingest.ts'),
+          import('../platform/clock.ts'),
+          import('./with-database.ts'),
+          import('../platform/jobs/create-queue.ts'),
+          import('../proactive/proactive.ts'),
+        ],
+      );
       const summary = await withDatabase(async (database, config) => {
         const ingestor = new EventIngestor(database, systemClock, { maxWaitMs: 0, maxEvents: config.groupCommitMaxEvents });
-        return importEvents(database.db, ingestor, input, {
-          store: o.store,
-          onReject: (r) => {
-            const text = `line ${r.line}: ${r.reason}\n`;
-            if (bars) bars.log(text);
-            else process.stderr.write(text);
-          },
-          onProgress: (bytes, s) => bar?.update(Math.min(bytes, total), { ...s }),
+        // The same path as the API: monitors look at each event (history is recognised and left alone; an open order
+        // gets its lateness timer), and the timers they set are worked by `serve` or `amends worker`.
+        const jobs = createJobQueue(database, systemClock, {
+          ...(config.jobs ? { driver: config.jobs } : {}),
+          pgBoss: { maintenance: false },
         });
+        const proactive = new Proactive(database, systemClock, jobs);
+        ingestor.afterProjection = (tx, storeId, event) => proactive.onEvent(tx, storeId, event);
+        try {
+          return await importEvents(database.db, ingestor, input, {
+            store: o.store,
+            onReject: (r) => {
+              const text = `line ${r.line}: ${r.reason}\n`;
+              if (bars) bars.log(text);
+              else process.stderr.write(text);
+            },
+            onProgress: (bytes, s) => bar?.update(Math.min(bytes, total), { ...s }),
+          });
+        } finally {
+          await jobs.stop();
+        }
       });
       bars?.stop();
       process.stdout.write(`imported ${summary.imported}, duplicates ${summary.duplicates}, rejected ${summary.rejected}\n`);

@@ -207,6 +207,8 @@ export async function fire(db: Kysely<DB>, deps: MonitorDeps, f: Firing): Promis
   if (!f.customerId) return { fired: true, incidentId: incident.id, caseId: null, joined: false, contact: 'none' };
   // A failure of the order counts in the customer's relationship (once per order), whoever noticed it first.
   await recordFailure(db, f.storeId, f.failureAt, { orderId: f.orderId, customerId: f.customerId });
+  // From here on one firing or contact of this customer at a time: the open-case check and the cool-down see the other's.
+  await lockCustomer(db, f.storeId, f.customerId);
 
   // The customer already has an open case about this order (they wrote first, or another monitor fired): the finding goes on it.
   const existing = f.orderId
@@ -279,6 +281,19 @@ export async function fire(db: Kysely<DB>, deps: MonitorDeps, f: Firing): Promis
   return { fired: true, incidentId: incident.id, caseId: opened.id, joined: false, contact };
 }
 
+/**
+ * Holds the customer's row until the transaction ends (a no-op update: a row lock on PostgreSQL, where several
+ * workers run jobs at once; SQLite has one writer already), so a customer's contacts are decided one at a time.
+ */
+async function lockCustomer(db: Kysely<DB>, storeId: string, customerId: string): Promise<void> {
+  await db
+    .updateTable('customers')
+    .set((eb) => ({ last_contacted_at: eb.ref('last_contacted_at') }))
+    .where('store_id', '=', storeId)
+    .where('id', '=', customerId)
+    .execute();
+}
+
 /** The firing belongs to this case, and the case's timeline says what was found. */
 async function noteFiring(db: Kysely<DB>, f: Firing, firingId: string, incidentId: string, caseId: string, now: string): Promise<void> {
   await db.updateTable('monitor_firings').set({ case_id: caseId }).where('store_id', '=', f.storeId).where('id', '=', firingId).execute();
@@ -314,19 +329,31 @@ async function planContact(
     })
     .onConflict((oc) => oc.columns(['store_id', 'incident_id', 'customer_id']).doNothing())
     .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    await recordActivity(db, c.storeId, c.caseId, now, system, 'outreach.skipped', {
-      reason: 'the customer has already been told about this incident',
-      incidentId: c.incidentId,
-    });
-    return 'skipped';
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+    await db
+      .updateTable('incidents')
+      .set((eb) => ({ affected_customers: eb('affected_customers', '+', 1) }))
+      .where('store_id', '=', c.storeId)
+      .where('id', '=', c.incidentId)
+      .execute();
+  } else {
+    // The customer's message about this incident was dropped (that order arrived first): this case takes it up.
+    const revived = await db
+      .updateTable('incident_contacts')
+      .set({ status: 'waiting', case_id: c.caseId, due_at: now, reason: null })
+      .where('store_id', '=', c.storeId)
+      .where('incident_id', '=', c.incidentId)
+      .where('customer_id', '=', c.customerId)
+      .where('status', '=', 'suppressed')
+      .executeTakeFirst();
+    if (Number(revived.numUpdatedRows) === 0) {
+      await recordActivity(db, c.storeId, c.caseId, now, system, 'outreach.skipped', {
+        reason: 'the customer has already been told about this incident',
+        incidentId: c.incidentId,
+      });
+      return 'skipped';
+    }
   }
-  await db
-    .updateTable('incidents')
-    .set((eb) => ({ affected_customers: eb('affected_customers', '+', 1) }))
-    .where('store_id', '=', c.storeId)
-    .where('id', '=', c.incidentId)
-    .execute();
   const earliest = laterOf(f.contactFrom, now);
   const outcome = await sendOrWait(db, deps, c, earliest, f.contactFrom > now ? ['min_lateness'] : []);
   return outcome === 'sent' ? 'sent' : outcome === 'waiting' ? 'waiting' : 'skipped';
@@ -378,6 +405,9 @@ async function sendOrWait(
 
 /** The contact job: a waiting message whose time has come, if it is still worth sending. */
 export async function runContact(db: Kysely<DB>, deps: MonitorDeps, c: ContactJobData): Promise<void> {
+  // Before reading the contact: a twin run of this job, or another incident's contact due at the same instant, waits here
+  // for this one to commit, then finds the message sent (or the cool-down started).
+  await lockCustomer(db, c.storeId, c.customerId);
   const row = await db
     .selectFrom('incident_contacts')
     .select(['case_id', 'status', 'due_at'])
@@ -390,6 +420,9 @@ export async function runContact(db: Kysely<DB>, deps: MonitorDeps, c: ContactJo
   // Cool-down is checked again: another incident's message may have gone meanwhile.
   await sendOrWait(db, deps, { ...c, caseId: row.case_id }, laterOf(row.due_at, now), []);
 }
+
+/** Monitors of an order's delivery: a message about one is moot once every parcel has arrived (a lost one found, an exception cleared). */
+const deliveryMonitors: ReadonlySet<string> = new Set(['shipment_late', 'tracking_stalled', 'delivery_exception', 'lost', 'backorder']);
 
 /** Why a waiting message is no longer worth sending, or null. */
 async function noLongerNeeded(db: Kysely<DB>, storeId: string, caseId: string): Promise<string | null> {
@@ -410,7 +443,7 @@ async function noLongerNeeded(db: Kysely<DB>, storeId: string, caseId: string): 
     .executeTakeFirst();
   if (!firing) return null;
   const details = JSON.parse(firing.details) as FiringDetails;
-  if ((firing.monitor === 'shipment_late' || firing.monitor === 'tracking_stalled' || firing.monitor === 'backorder') && c.order_id) {
+  if (deliveryMonitors.has(firing.monitor) && c.order_id) {
     const shipments = await db
       .selectFrom('shipments')
       .select(['status'])
@@ -459,11 +492,12 @@ export async function paidSince(db: Kysely<DB>, storeId: string, paymentId: stri
 async function resolveQuietly(db: Kysely<DB>, storeId: string, caseId: string, at: string, reason: string): Promise<void> {
   const c = await db
     .selectFrom('cases')
-    .select('status')
+    .select(['status', 'complaint_id'])
     .where('store_id', '=', storeId)
     .where('id', '=', caseId)
     .executeTakeFirstOrThrow();
-  if (c.status !== 'new') return;
+  // The customer wrote meanwhile (their complaint joined the case): their words still want an answer.
+  if (c.status !== 'new' || c.complaint_id !== null) return;
   const steps: [CaseStatus, CaseStatus][] = [
     ['new', 'in_progress'],
     ['in_progress', 'resolved'],
@@ -481,6 +515,24 @@ async function resolveQuietly(db: Kysely<DB>, storeId: string, caseId: string, a
     await recordActivity(db, storeId, caseId, at, system, 'status.changed', { from, to, reason });
     await onCaseStatusChanged(db, storeId, caseId, from, to, at);
   }
+}
+
+/** Another open proactive case of this customer in this incident whose message is still worth sending, or null. */
+async function otherCaseInNeed(db: Kysely<DB>, c: ContactJobData & { caseId: string }): Promise<string | null> {
+  const others = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('store_id', '=', c.storeId)
+    .where('customer_id', '=', c.customerId)
+    .where('incident_id', '=', c.incidentId)
+    .where('source', '=', 'proactive')
+    .where('id', '!=', c.caseId)
+    .where('status', 'not in', ['resolved', 'closed'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const o of others) if ((await noLongerNeeded(db, c.storeId, o.id)) === null) return o.id;
+  return null;
 }
 
 async function deliverContact(
@@ -504,7 +556,18 @@ async function deliverContact(
   const stale = await noLongerNeeded(db, c.storeId, c.caseId);
   if (stale) {
     await resolveQuietly(db, c.storeId, c.caseId, now, stale);
-    return suppress(stale);
+    // The customer's other case in this incident (its order still late) was skipped for this message: it goes there.
+    const other = await otherCaseInNeed(db, c);
+    if (!other) return suppress(stale);
+    await recordActivity(db, c.storeId, c.caseId, now, system, 'outreach.suppressed', { reason: stale, movedTo: other });
+    await db
+      .updateTable('incident_contacts')
+      .set({ case_id: other })
+      .where('store_id', '=', c.storeId)
+      .where('incident_id', '=', c.incidentId)
+      .where('customer_id', '=', c.customerId)
+      .execute();
+    return deliverContact(db, deps, { ...c, caseId: other }, timezone);
   }
   // Decided again now (what was granted meanwhile counts); an automatic remedy is approved with the message that announces it.
   await suggestOffers(db, deps.clock, { storeId: c.storeId, caseId: c.caseId, at: now }, await activePolicy(db, c.storeId), true);

@@ -208,6 +208,16 @@ export class Proactive {
 
   private async delivered(tx: Kysely<DB>, storeId: string, orderId: string, shipmentId: string): Promise<void> {
     await this.queue.cancel(this.jobs.shipmentStall, `stall:${storeId}:${shipmentId}`, { tx });
+    // The order is delivered only when every parcel is: another one still on its way keeps the lateness timer.
+    const waiting = await tx
+      .selectFrom('shipments')
+      .select('id')
+      .where('store_id', '=', storeId)
+      .where('order_id', '=', orderId)
+      .where('status', '!=', 'delivered')
+      .limit(1)
+      .executeTakeFirst();
+    if (waiting) return;
     await this.queue.cancel(this.jobs.orderDue, `late:${storeId}:${orderId}`, { tx });
   }
 
@@ -265,6 +275,7 @@ export class Proactive {
         's.shipped_at',
         's.carrier',
         's.region',
+        's.updated_at',
         'o.customer_id',
         'o.status as order_status',
       ])
@@ -275,7 +286,8 @@ export class Proactive {
     const settings = await this.settings(tx, d.storeId);
     const now = this.now();
     const stall = trackingStall(
-      { status: s.status, lastCarrierEventAt: s.last_carrier_event_at, shippedAt: s.shipped_at },
+      // With no scan time or ship date, the last news of the parcel is its newest event (what watchShipment timed from).
+      { status: s.status, lastCarrierEventAt: s.last_carrier_event_at, shippedAt: s.shipped_at ?? s.updated_at },
       now,
       settings.trackingStallHours,
     );
@@ -332,13 +344,16 @@ export class Proactive {
         .executeTakeFirst(),
       tx
         .selectFrom('shipments')
-        .select(['carrier', 'region', 'promised_by', 'last_carrier_event_at'])
+        .select(['carrier', 'region', 'promised_by', 'last_carrier_event_at', 'status'])
         .where('store_id', '=', storeId)
         .where('id', '=', d.shipmentId)
         .executeTakeFirst(),
       this.storeTimezone(tx, storeId),
     ]);
     if (!order || order.status === 'cancelled') return;
+    // A report older than what the parcel has done since (delivered, scanned again) arrived late: the projection kept
+    // the newer status, and the parcel is not lost or stuck.
+    if (shipment?.status !== status) return;
     const monitor = status === 'lost' ? 'lost' : 'delivery_exception';
     const carrier = shipment?.carrier ?? null;
     const region = shipment?.region ?? null;
@@ -452,14 +467,16 @@ export class Proactive {
         .executeTakeFirst();
       if (order?.status === 'cancelled') return;
     }
-    // A failure during a store-wide problem belongs to that incident; otherwise it is the customer's own.
+    // A failure during a store-wide problem belongs to that incident; otherwise it is the customer's own. "During":
+    // an outage's window (it may have ended by the time the grace has passed); a payment spike's day (it has no end).
+    const spikeKey = `payment_failure_rate|day:${localDay(p.occurred_at, await this.storeTimezone(tx, d.storeId))}`;
     const shared = await tx
       .selectFrom('incidents')
       .select(['cause_key', 'title', 'cause', 'public', 'monitor'])
       .where('store_id', '=', d.storeId)
-      .where('status', '=', 'open')
-      .where('monitor', 'in', ['payment_failure_rate', 'metric_threshold'])
+      .where((eb) => eb.or([eb('monitor', '=', 'metric_threshold'), eb('cause_key', '=', spikeKey)]))
       .where('started_at', '<=', p.occurred_at)
+      .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', p.occurred_at)]))
       .orderBy('started_at', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -501,7 +518,7 @@ export class Proactive {
     if (!threshold) return;
     const open = await tx
       .selectFrom('incidents')
-      .select(['id', 'cause'])
+      .select(['id', 'cause', 'started_at'])
       .where('store_id', '=', storeId)
       .where('monitor', '=', 'metric_threshold')
       .where('status', '=', 'open')
@@ -509,8 +526,8 @@ export class Proactive {
       .executeTakeFirst();
     const breached = metricBreached(e.data.value, threshold);
     if (!breached) {
-      // Back within bounds: the outage window closes.
-      if (open) await resolveIncident(tx, storeId, open.id, e.occurredAt);
+      // Back within bounds: the outage window closes (not on a reading from before it began that arrived late).
+      if (open && e.occurredAt > open.started_at) await resolveIncident(tx, storeId, open.id, e.occurredAt);
       return;
     }
     if (open || this.isHistory(e.occurredAt)) return;
@@ -564,6 +581,14 @@ export class Proactive {
 
   private async checkBackorderOnStock(tx: Kysely<DB>, storeId: string, e: AmendsEvent & { type: 'inventory.updated' }): Promise<void> {
     if (this.isHistory(e.occurredAt)) return;
+    // A report older than the stock level already known arrived late: the projection kept the newer level.
+    const stock = await tx
+      .selectFrom('inventory')
+      .select('available')
+      .where('store_id', '=', storeId)
+      .where('sku', '=', e.data.sku)
+      .executeTakeFirst();
+    if (!stock || stock.available > 0) return;
     // Orders still waiting to ship that contain the SKU (the item list is JSON; the LIKE narrows, the parse decides).
     const since = new Date(Date.parse(e.occurredAt) - 60 * 86_400_000).toISOString();
     const candidates = await tx

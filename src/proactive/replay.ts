@@ -72,6 +72,7 @@ export async function readReplayFile(file: string): Promise<AmendsEvent[]> {
   const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   let sorted = true;
+  let store: string | undefined;
   for await (const line of lines) {
     n++;
     if (line.trim() === '') continue;
@@ -83,6 +84,12 @@ export async function readReplayFile(file: string): Promise<AmendsEvent[]> {
     }
     const parsed = parseEvent(raw, n);
     if (!parsed.ok) throw new ReplayInputError(n, parsed.errors[0]!.path, parsed.errors[0]!.message);
+    // One store per replay: every event goes into the first store named, so another store's would leak into it.
+    const named = parsed.event.store;
+    if (named !== undefined) {
+      store ??= named;
+      if (named !== store) throw new ReplayInputError(n, 'store', `event is for store ${named}, but this file replays store ${store}`);
+    }
     const prev = events.at(-1);
     if (prev && parsed.event.occurredAt < prev.occurredAt) sorted = false;
     events.push(parsed.event);

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/platform/db/database.ts';
-import { engineAvailable, engines, freshDatabaseUrl } from '../helper.ts';
+import { engineAvailable, engines, freshDatabaseUrl, usd } from '../helper.ts';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
 
@@ -138,6 +139,34 @@ describe.each(engines)('amends CLI: store, token, import [%s]', (engine) => {
     const r = amends(dbUrl, ['import', file, '--store', 'shop']);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('imported 0, duplicates 4, rejected 3');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it.runIf(available)('arms the lateness timer of an imported open order, and not of one whose promise is long past', async () => {
+    const placed = (o: string, at: string, promisedBy: string) =>
+      line({
+        id: `${o}-placed`,
+        type: 'order.placed',
+        occurredAt: at,
+        data: { orderId: o, customerId: 'cus-9', total: usd(900), promisedBy },
+      });
+    const r = amends(
+      dbUrl,
+      ['import', '-', '--store', 'shop'],
+      `${placed('open-1', '2026-04-01T09:00:00Z', '2099-01-01T00:00:00Z')}\n${placed('old-1', '2026-04-01T09:00:00Z', '2026-04-03T00:00:00Z')}\n`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const db = openDatabase(dbUrl);
+    try {
+      const { rows } =
+        engine === 'sqlite'
+          ? await sql<{ key: string; due: string }>`select singleton_key as key, run_at as due from jobs
+              where name = 'proactive.order-due'`.execute(db.db)
+          : await sql<{ key: string; due: string }>`select singleton_key as key, to_char(start_after at time zone 'UTC',
+              'YYYY-MM-DD"T"HH24:MI:SS') as due from pgboss.job where name = 'proactive.order-due'`.execute(db.db);
+      expect(rows.map((j) => [j.key, j.due.slice(0, 19)])).toEqual([['late:shop:open-1', '2099-01-01T00:00:00']]);
+    } finally {
+      await db.close();
+    }
   });
 
   it.runIf(available)('reads standard input with -, and exits 0 when nothing is rejected', () => {

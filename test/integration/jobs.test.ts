@@ -14,7 +14,7 @@ import {
   type JobRunContext,
   PermanentJobError,
 } from '../../src/platform/jobs/jobs.ts';
-import { engineAvailable, engines, freshDatabaseUrl } from '../helper.ts';
+import { engineAvailable, engines, freshDatabaseUrl, gate, sleep } from '../helper.ts';
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -23,17 +23,6 @@ const T0 = '2026-03-02T09:00:00.000Z';
 
 const orderSchema = z.object({ orderId: z.string(), note: z.object({ text: z.string() }).optional() });
 type OrderData = z.infer<typeof orderSchema>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A promise to wait on and a function to settle it. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { open, opened };
-}
 
 async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const until = performance.now() + timeoutMs;

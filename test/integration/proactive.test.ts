@@ -359,6 +359,181 @@ for (const engine of engines) {
       expect(incidents.map((i) => [i.monitor, i.firings, i.affected_customers, i.avertable])).toEqual([['backorder', 2, 2, 1]]);
     });
 
+    it('holds an order with two parcels late when one arrives in time and the other does not', async () => {
+      const dbUrl = await freshDatabaseUrl(engine);
+      const parcel = (s: string, at: string) =>
+        ev(`${s}-${at}`, 'shipment.updated', at, {
+          shipmentId: s,
+          orderId: 'm1',
+          carrier: 'UPS',
+          region: 'US-NY',
+          status: 'in_transit',
+          lastCarrierEventAt: at,
+        });
+      const events = [
+        customer('c1', 'UTC'),
+        placed('m1', 'c1', '2026-03-02T10:00:00Z', '2026-03-05T18:00:00Z'),
+        parcel('m1-s1', '2026-03-03T09:00:00Z'),
+        parcel('m1-s2', '2026-03-03T09:00:00Z'),
+        // The first parcel arrives in time; the second is still on its way at the promise (scanned daily: no stall).
+        ev('m1-s1-delivered', 'shipment.delivered', '2026-03-04T12:00:00Z', {
+          shipmentId: 'm1-s1',
+          orderId: 'm1',
+          deliveredAt: '2026-03-04T12:00:00Z',
+        }),
+        parcel('m1-s2', '2026-03-04T09:00:00Z'),
+        parcel('m1-s2', '2026-03-05T09:00:00Z'),
+        parcel('m1-s2', '2026-03-06T09:00:00Z'),
+        ev('hb', 'metric.observed', '2026-03-06T12:00:00Z', { metric: 'heartbeat', value: 1 }),
+      ];
+      await runReplay({ file: file(`two-parcels-${engine}`, events), db: dbUrl, timezone: 'UTC' });
+      const { cases } = await casesOf(dbUrl);
+      expect(cases.map((c) => [c.order_id, c.kind, c.failure_at])).toEqual([['m1', 'delivery_late', '2026-03-05T18:00:00.000Z']]);
+    });
+
+    it('lets a payment spike absorb the failures of its day only, and an outage those during its window even once it is over', async () => {
+      const dbUrl = await freshDatabaseUrl(engine);
+      const failed = (id: string, c: string, at: string) =>
+        ev(id, 'payment.failed', at, { paymentId: id, customerId: c, amount: usd(4200), reason: 'card_declined' });
+      const m = (id: string, at: string, value: number) => ev(id, 'metric.observed', at, { metric: 'checkout_error_rate', value });
+      const events = [
+        ...['s1', 's2', 's3', 's4', 's5', 'late', 'out'].map((c) => customer(c, 'UTC')),
+        // Five failures in ten minutes on 03-02: a spike (a store-wide incident).
+        ...['s1', 's2', 's3', 's4', 's5'].map((c, i) => failed(`pay-${c}`, c, `2026-03-02T10:0${i * 2}:00Z`)),
+        // Two days later, one customer's card is declined: their own failure, not the spike's.
+        failed('pay-late', 'late', '2026-03-04T10:00:00Z'),
+        // An outage from 03-06 10:00 to 10:20; a payment fails at 10:05, during it (checked at 10:35, after it ended).
+        m('m1', '2026-03-06T10:00:00Z', 0.3),
+        failed('pay-out', 'out', '2026-03-06T10:05:00Z'),
+        m('m2', '2026-03-06T10:20:00Z', 0.01),
+        ev('hb', 'metric.observed', '2026-03-06T12:00:00Z', { metric: 'heartbeat', value: 1 }),
+      ];
+      await runReplay({ file: file(`spike-${engine}`, events), db: dbUrl, timezone: 'UTC' });
+      const { cases, incidents } = await casesOf(dbUrl);
+      const monitorOf = (customerId: string) => {
+        const c = cases.find((x) => x.customer_id === customerId)!;
+        return incidents.find((i) => i.id === c.incident_id)?.monitor;
+      };
+      expect(monitorOf('s5')).toBe('payment_failure_rate');
+      expect(monitorOf('late')).toBe('payment_failed');
+      expect(monitorOf('out')).toBe('metric_threshold');
+    });
+
+    it('does not send a waiting message about a lost or stuck parcel that was delivered meanwhile', async () => {
+      const dbUrl = await freshDatabaseUrl(engine);
+      const failedParcel = (o: string, status: string, at: string) =>
+        ev(`${o}-${status}`, 'shipment.updated', at, {
+          shipmentId: `${o}-s`,
+          orderId: o,
+          carrier: 'DHL',
+          region: 'ES-MD',
+          status,
+          lastCarrierEventAt: at,
+        });
+      const events = [
+        customer('c1', 'UTC'),
+        customer('c2', 'UTC'),
+        placed('x1', 'c1', '2026-03-02T10:00:00Z'),
+        placed('x2', 'c2', '2026-03-02T10:00:00Z'),
+        // At 22:00 UTC, in both customers' quiet hours (21–08): the messages wait for 08:00.
+        failedParcel('x1', 'exception', '2026-03-02T22:00:00Z'),
+        failedParcel('x2', 'lost', '2026-03-02T22:00:00Z'),
+        // Both turn up in the night.
+        delivered('x1', '2026-03-03T02:00:00Z'),
+        delivered('x2', '2026-03-03T03:00:00Z'),
+        ev('hb', 'metric.observed', '2026-03-03T12:00:00Z', { metric: 'heartbeat', value: 1 }),
+      ];
+      await runReplay({ file: file(`came-after-all-${engine}`, events), db: dbUrl, timezone: 'UTC' });
+      const { cases, messages, contacts } = await casesOf(dbUrl);
+      expect(cases.map((c) => c.order_id)).toEqual(['x1', 'x2']);
+      expect(messages.filter((m) => m.template?.endsWith('/proactive'))).toEqual([]);
+      expect(contacts.map((c) => c.status)).toEqual(['suppressed', 'suppressed']);
+    });
+
+    it('tells a customer about the incident through another late order when the first one arrives before the message', async () => {
+      const dbUrl = await freshDatabaseUrl(engine);
+      const base = fs.readFileSync('policies/default.yaml', 'utf8').split('\nproactive:')[0];
+      const policy = `${base}\nproactive:\n  minLatenessMinutes: 60\n  contact: { cooldownHours: 24, quietHours: null }\n`;
+      const events = [
+        customer('c1', 'UTC'),
+        // Two orders of c1 that never shipped, late at the same instant: one incident, one message.
+        placed('a1', 'c1', '2026-03-02T10:00:00Z', '2026-03-03T18:00:00Z'),
+        placed('a2', 'c1', '2026-03-02T10:01:00Z', '2026-03-03T18:00:00Z'),
+        // a1 turns up within the minimum lateness; a2 never does. A third order of the incident's day, late at 20:00.
+        delivered('a1', '2026-03-03T18:30:00Z'),
+        placed('a3', 'c1', '2026-03-02T10:02:00Z', '2026-03-03T20:00:00Z'),
+        ev('hb', 'metric.observed', '2026-03-04T12:00:00Z', { metric: 'heartbeat', value: 1 }),
+      ];
+      await runReplay({ file: file(`first-arrives-${engine}`, events), db: dbUrl, timezone: 'UTC', policySource: policy });
+      const { cases, messages, contacts } = await casesOf(dbUrl);
+      const byOrder = (o: string) => cases.find((c) => c.order_id === o)!;
+      expect(cases.map((c) => c.order_id)).toEqual(['a1', 'a2', 'a3']);
+      expect(byOrder('a1').status).toBe('resolved');
+      const proactive = messages.filter((m) => m.template?.endsWith('/proactive'));
+      // One message for the incident, at 19:00 (the minimum lateness), on a case that still needs it.
+      expect(proactive.map((m) => [m.case_id === byOrder('a2').id, m.created_at])).toEqual([[true, '2026-03-03T19:00:00.000Z']]);
+      expect(contacts).toHaveLength(1);
+      expect(contacts[0]).toMatchObject({ status: 'sent', case_id: byOrder('a2').id });
+    });
+
+    it('finds a stalled parcel whose carrier updates carry no scan time', async () => {
+      const dbUrl = await freshDatabaseUrl(engine);
+      const events = [
+        customer('c1', 'UTC'),
+        placed('t1', 'c1', '2026-03-02T09:00:00Z'),
+        // In transit at 10:00, with neither lastCarrierEventAt nor shippedAt; nothing more for three days.
+        ev('t1-moving', 'shipment.updated', '2026-03-02T10:00:00Z', {
+          shipmentId: 't1-s',
+          orderId: 't1',
+          carrier: 'UPS',
+          region: 'US-NY',
+          status: 'in_transit',
+        }),
+        ev('hb', 'metric.observed', '2026-03-05T12:00:00Z', { metric: 'heartbeat', value: 1 }),
+      ];
+      await runReplay({ file: file(`no-scan-time-${engine}`, events), db: dbUrl, timezone: 'UTC' });
+      const { cases } = await casesOf(dbUrl);
+      // 48 h without news: stalled at 03-04 10:00.
+      expect(cases.map((c) => [c.order_id, c.kind, c.failure_at])).toEqual([['t1', 'delivery_late', '2026-03-04T10:00:00.000Z']]);
+    });
+
+    it('leaves open for an agent a case the customer wrote on, when the message it waited for is dropped', async () => {
+      const dbUrl = await freshDatabaseUrl(engine);
+      const base = fs.readFileSync('policies/default.yaml', 'utf8').split('\nproactive:')[0];
+      const policy = `${base}\nproactive:\n  minLatenessMinutes: 60\n  contact: { cooldownHours: 24, quietHours: null }\n`;
+      const events = [
+        customer('c1', 'UTC'),
+        placed('w1', 'c1', '2026-03-02T10:00:00Z', '2026-03-03T18:00:00Z'),
+        // Late at 18:00; the message waits for 19:00. The customer writes at 18:10; the parcel comes at 18:30.
+        ev('cmp-w1', 'complaint.received', '2026-03-03T18:10:00Z', {
+          complaintId: 'cmp-w1',
+          customerId: 'c1',
+          orderId: 'w1',
+          channel: 'email',
+          body: 'Where is my order? It was promised for today.',
+        }),
+        delivered('w1', '2026-03-03T18:30:00Z'),
+        ev('hb', 'metric.observed', '2026-03-04T12:00:00Z', { metric: 'heartbeat', value: 1 }),
+      ];
+      await runReplay({ file: file(`wrote-first-${engine}`, events), db: dbUrl, timezone: 'UTC', policySource: policy });
+      const { cases, contacts } = await casesOf(dbUrl);
+      expect(cases.map((c) => [c.order_id, c.complaint_id])).toEqual([['w1', 'cmp-w1']]);
+      expect(contacts.map((c) => c.status)).toEqual(['suppressed']);
+      // Their question is still unanswered: the case is not resolved behind their back.
+      expect(cases[0]!.status).not.toBe('resolved');
+    });
+
+    it('refuses a file whose events name two stores', async () => {
+      const p = path.join(dir, `two-stores-${engine}.jsonl`);
+      const lines = [
+        { ...customer('c1', 'UTC'), store: 'north' },
+        { ...placed('o1', 'c1', '2026-03-02T10:00:00Z'), store: 'south' },
+      ];
+      fs.writeFileSync(p, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      const dbUrl = await freshDatabaseUrl(engine);
+      await expect(runReplay({ file: p, db: dbUrl })).rejects.toThrow(/^line 2 store: /);
+    });
+
     it('refuses a file with a bad line, naming the line and the field, and writes nothing', async () => {
       const p = path.join(dir, `bad-${engine}.jsonl`);
       fs.writeFileSync(p, `${JSON.stringify(customer('c1', 'UTC'))}\n${JSON.stringify(placed('o1', 'c1', 'yesterday'))}\n`);
