@@ -26,11 +26,12 @@ function periodicTasks(ctx: AppContext, config: Config, log: FastifyBaseLogger):
 }
 
 /**
- * `amends worker`: the app's context without listening; works jobs and the periodic duties until SIGINT/SIGTERM,
- * then lets running handlers finish.
+ * What `serve` and `amends worker` share: the app, its periodic duties, and a shutdown on SIGINT/SIGTERM
+ * (installed before any work, so Ctrl+C always ends cleanly) that stops the duties, lets running work
+ * finish, then closes the app and its database.
  */
-export async function startWorker(config: Config, opts: { clock?: Clock } = {}): Promise<{ ctx: AppContext; close(): Promise<void> }> {
-  const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
+async function startProcess(config: Config, clock: Clock | undefined, role: string) {
+  const { app, ctx } = await buildApp({ config, ...(clock ? { clock } : {}) });
   const tasks = periodicTasks(ctx, config, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -38,7 +39,7 @@ export async function startWorker(config: Config, opts: { clock?: Clock } = {}):
     return closing;
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    app.log.info({ signal }, 'worker shutting down');
+    app.log.info({ signal }, `${role} shutting down`);
     close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -49,6 +50,12 @@ export async function startWorker(config: Config, opts: { clock?: Clock } = {}):
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  return { app, ctx, tasks, close };
+}
+
+/** `amends worker`: the app's context without listening; works jobs and the periodic duties until stopped. */
+export async function startWorker(config: Config, opts: { clock?: Clock } = {}): Promise<{ ctx: AppContext; close(): Promise<void> }> {
+  const { app, ctx, tasks, close } = await startProcess(config, opts.clock, 'worker');
   await app.ready();
   for (const t of tasks) t.start();
   await ctx.jobs.start();
@@ -70,28 +77,7 @@ export async function startServer(
   config: Config,
   opts: { clock?: Clock; beforeListen?: (ctx: AppContext) => Promise<void> } = {},
 ): Promise<RunningServer> {
-  const { app, ctx } = await buildApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
-
-  const tasks = periodicTasks(ctx, config, app.log);
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= Promise.all(tasks.map((t) => t.stop())).then(() => app.close());
-    return closing;
-  };
-  // Installed before any work (the demo seed included), so Ctrl+C always ends cleanly.
-  const onSignal = (signal: NodeJS.Signals) => {
-    app.log.info({ signal }, 'shutting down');
-    close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
+  const { app, ctx, tasks, close } = await startProcess(config, opts.clock, 'server');
   await opts.beforeListen?.(ctx);
   await app.listen({ port: config.port, host: config.host });
   for (const t of tasks) t.start();

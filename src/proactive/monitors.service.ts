@@ -425,22 +425,33 @@ export async function runContact(db: Kysely<DB>, deps: MonitorDeps, c: ContactJo
 const deliveryMonitors: ReadonlySet<string> = new Set(['shipment_late', 'tracking_stalled', 'delivery_exception', 'lost', 'backorder']);
 
 /** Why a waiting message is no longer worth sending, or null. */
-async function noLongerNeeded(db: Kysely<DB>, storeId: string, caseId: string): Promise<string | null> {
-  const c = await db
-    .selectFrom('cases')
-    .select(['status', 'order_id'])
-    .where('store_id', '=', storeId)
-    .where('id', '=', caseId)
-    .executeTakeFirstOrThrow();
+/** A case's status and order, with the first finding that opened it (what its message speaks of). */
+async function caseFinding(db: Kysely<DB>, storeId: string, caseId: string) {
+  const [kase, firing] = await Promise.all([
+    db
+      .selectFrom('cases')
+      .select(['status', 'order_id'])
+      .where('store_id', '=', storeId)
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('monitor_firings')
+      .select(['monitor', 'details'])
+      .where('store_id', '=', storeId)
+      .where('case_id', '=', caseId)
+      .orderBy('fired_at')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  return { kase, firing };
+}
+
+async function noLongerNeeded(
+  db: Kysely<DB>,
+  storeId: string,
+  { kase: c, firing }: Awaited<ReturnType<typeof caseFinding>>,
+): Promise<string | null> {
   if (c.status === 'resolved' || c.status === 'closed') return 'the case was resolved first';
-  const firing = await db
-    .selectFrom('monitor_firings')
-    .select(['monitor', 'details'])
-    .where('store_id', '=', storeId)
-    .where('case_id', '=', caseId)
-    .orderBy('fired_at')
-    .limit(1)
-    .executeTakeFirst();
   if (!firing) return null;
   const details = JSON.parse(firing.details) as FiringDetails;
   if (deliveryMonitors.has(firing.monitor) && c.order_id) {
@@ -531,7 +542,7 @@ async function otherCaseInNeed(db: Kysely<DB>, c: ContactJobData & { caseId: str
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  for (const o of others) if ((await noLongerNeeded(db, c.storeId, o.id)) === null) return o.id;
+  for (const o of others) if ((await noLongerNeeded(db, c.storeId, await caseFinding(db, c.storeId, o.id))) === null) return o.id;
   return null;
 }
 
@@ -553,7 +564,8 @@ async function deliverContact(
     await recordActivity(db, c.storeId, c.caseId, now, system, 'outreach.suppressed', { reason });
     return 'suppressed' as const;
   };
-  const stale = await noLongerNeeded(db, c.storeId, c.caseId);
+  const found = await caseFinding(db, c.storeId, c.caseId);
+  const stale = await noLongerNeeded(db, c.storeId, found);
   if (stale) {
     await resolveQuietly(db, c.storeId, c.caseId, now, stale);
     // The customer's other case in this incident (its order still late) was skipped for this message: it goes there.
@@ -571,7 +583,9 @@ async function deliverContact(
   }
   // Decided again now (what was granted meanwhile counts); an automatic remedy is approved with the message that announces it.
   await suggestOffers(db, deps.clock, { storeId: c.storeId, caseId: c.caseId, at: now }, await activePolicy(db, c.storeId), true);
-  const [customer, store, kase, firing, remedy] = await Promise.all([
+  const { kase, firing } = found;
+  if (!firing) throw new Error(`case ${c.caseId} has no monitor finding to write about`);
+  const [customer, store, remedy] = await Promise.all([
     db
       .selectFrom('customers')
       .select(['name', 'email', 'locale'])
@@ -579,20 +593,6 @@ async function deliverContact(
       .where('id', '=', c.customerId)
       .executeTakeFirst(),
     db.selectFrom('stores').select('name').where('id', '=', c.storeId).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('cases')
-      .select(['status', 'order_id'])
-      .where('store_id', '=', c.storeId)
-      .where('id', '=', c.caseId)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('monitor_firings')
-      .select(['monitor', 'details'])
-      .where('store_id', '=', c.storeId)
-      .where('case_id', '=', c.caseId)
-      .orderBy('fired_at')
-      .limit(1)
-      .executeTakeFirstOrThrow(),
     db
       .selectFrom('compensations')
       .select('label')

@@ -19,7 +19,6 @@ import { activePolicy, policyGeneration } from '../policy/policy.service.ts';
 import { deliveryLateness, metricBreached, movingStatuses, rateSpike, type ShipmentFacts, trackingStall } from './detect.ts';
 import {
   type ContactJobData,
-  type Firing,
   fire,
   type IncidentCause,
   incidentFor,
@@ -682,5 +681,3 @@ function deliveryCause(monitor: string, carrier: string | null, region: string |
     avertable: neverShipped ? 'the order was not shipped in time to keep its promise' : null,
   };
 }
-
-export type { Firing };

@@ -5,7 +5,6 @@
  * would have live). Events go through the one ingest path, in transactions
  * cut wherever a timer falls due before the next event.
  */
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -318,9 +317,4 @@ export async function buildReport(
       cases: seconds.length,
     },
   };
-}
-
-/** Waits for a stream to finish writing (the report file). */
-export async function finished(stream: NodeJS.WritableStream): Promise<void> {
-  await once(stream, 'finish');
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/platform/db/database.ts';
-import { type ReplayReport, runReplay } from '../../src/proactive/replay.ts';
+import { runReplay } from '../../src/proactive/replay.ts';
 import { engineAvailable, engines, freshDatabaseUrl } from '../helper.ts';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
@@ -542,5 +542,3 @@ for (const engine of engines) {
     });
   });
 }
-
-export type { ReplayReport };
