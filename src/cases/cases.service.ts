@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { queueCaseMessage, replyChannelFor } from '../channels/outbox.ts';
 import type { CustomerTier } from '../customers/tier.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { CaseMessagesTable, CasesTable, DB } from '../platform/db/schema.ts';
@@ -272,27 +273,38 @@ export async function addMessage(
       body: input.body,
       createdAt: at,
       status: isReply ? 'queued' : null,
-      channel: isReply ? (row.channel === 'chat' || row.channel === 'portal' ? row.channel : 'email') : null,
+      channel: isReply ? replyChannelFor(row.channel) : null,
       subject: null,
       locale: null,
       template: null,
       triage: null,
     };
-    await trx
-      .insertInto('case_messages')
-      .values({
-        store_id: storeId,
+    if (isReply) {
+      await queueCaseMessage(trx, clock, {
         id: message.id,
-        case_id: caseId,
-        kind: input.kind,
-        author_type: actor.type,
-        author_id: actor.id,
+        storeId,
+        caseId,
+        authorType: actor.type,
+        authorId: actor.id,
         body: input.body,
-        created_at: at,
-        status: message.status,
-        channel: message.channel,
-      })
-      .execute();
+        channel: replyChannelFor(row.channel),
+        at,
+      });
+    } else {
+      await trx
+        .insertInto('case_messages')
+        .values({
+          store_id: storeId,
+          id: message.id,
+          case_id: caseId,
+          kind: input.kind,
+          author_type: actor.type,
+          author_id: actor.id,
+          body: input.body,
+          created_at: at,
+        })
+        .execute();
+    }
     await trx.updateTable('cases').set({ updated_at: at }).where('store_id', '=', storeId).where('id', '=', caseId).execute();
     await recordActivity(trx, storeId, caseId, at, actor, input.kind === 'note' ? 'note.added' : 'reply.added', { messageId: message.id });
     // The first reply written by a person answers the first-response SLA; the instant acknowledgement does not.

@@ -6,8 +6,11 @@
  * event is acknowledged to its sender. A later message on an open case is
  * triaged too, and can only make the case more urgent, never less.
  */
+
 import type { Kysely } from 'kysely';
 import { IANAZone } from 'luxon';
+import { notifyCase } from '../channels/notify.ts';
+import { queueCaseMessage, replyChannelFor } from '../channels/outbox.ts';
 import { factsForRow } from '../compensation/case-facts.ts';
 import { proposeAutomatic } from '../compensation/compensations.service.ts';
 import { toCustomer } from '../customers/customers.service.ts';
@@ -352,25 +355,18 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
     },
     settings.templates,
   );
-  const ackId = newId('msg', clock);
-  await db
-    .insertInto('case_messages')
-    .values({
-      store_id: i.storeId,
-      id: ackId,
-      case_id: i.caseId,
-      kind: 'reply',
-      author_type: 'system',
-      author_id: null,
-      body: ack.body,
-      subject: ack.subject,
-      locale: ack.locale,
-      template: ack.template,
-      channel: i.channel === 'chat' || i.channel === 'portal' ? i.channel : 'email',
-      status: 'queued',
-      created_at: i.at,
-    })
-    .execute();
+  const ackId = await queueCaseMessage(db, clock, {
+    storeId: i.storeId,
+    caseId: i.caseId,
+    authorType: 'system',
+    authorId: null,
+    body: ack.body,
+    subject: ack.subject,
+    locale: ack.locale,
+    template: ack.template,
+    channel: replyChannelFor(i.channel),
+    at: i.at,
+  });
   await recordActivity(db, i.storeId, i.caseId, i.at, system, 'acknowledgement.queued', {
     messageId: ackId,
     locale: ack.locale,
@@ -512,6 +508,16 @@ export async function intakeFollowUp(
         reason: firings.at(-1)!.reason,
         effect: { route: 'manager' },
       });
+    }
+    if (toManager) {
+      await notifyCase(
+        db,
+        i.storeId,
+        i.caseId,
+        'case.escalated',
+        { reason: firings.at(-1)?.reason ?? 'critical severity', fromQueue: c.queue },
+        i.at,
+      );
     }
   }
   // The customer wrote back: a case waiting on them goes back to work; a finished one reopens.

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { notifyCase } from '../channels/notify.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
@@ -19,6 +20,10 @@ export interface OpenCaseInput {
   openedByEvent: string | null;
   /** When the words are a review: its rating, which feeds severity. */
   reviewRating?: number | undefined;
+  /** The case a channel threaded these words to (a reply e-mail, a chat message); ignored when not found. */
+  caseId?: string | null | undefined;
+  /** The e-mail's Message-ID, kept on the inbound message so later replies thread by it. */
+  emailMessageId?: string | null | undefined;
   at: string;
   actor: Actor;
 }
@@ -33,6 +38,24 @@ export async function openCase(
   clock: Clock,
   input: OpenCaseInput,
 ): Promise<{ id: string; number: number; created: boolean }> {
+  const emailId = input.emailMessageId ?? null;
+  if (input.caseId && input.body) {
+    const threaded = await db
+      .selectFrom('cases')
+      .select(['id', 'number'])
+      .where('store_id', '=', input.storeId)
+      .where('id', '=', input.caseId)
+      .executeTakeFirst();
+    if (threaded) {
+      const messageId = await addWords(db, clock, input, threaded.id, input.body);
+      await recordActivity(db, input.storeId, threaded.id, input.at, input.actor, 'customer.replied', {
+        event: input.openedByEvent,
+        channel: input.channel,
+        messageId,
+      });
+      return { ...threaded, created: false };
+    }
+  }
   if (input.complaintId) {
     const existing = await db
       .selectFrom('cases')
@@ -41,16 +64,7 @@ export async function openCase(
       .where('complaint_id', '=', input.complaintId)
       .executeTakeFirst();
     if (existing) {
-      if (input.body) {
-        const messageId = await addInboundMessage(db, clock, input.storeId, existing.id, input.customerId, input.body, input.at);
-        await intakeFollowUp(db, { storeId: input.storeId, caseId: existing.id, messageId, body: input.body, at: input.at });
-        await db
-          .updateTable('cases')
-          .set({ updated_at: input.at })
-          .where('store_id', '=', input.storeId)
-          .where('id', '=', existing.id)
-          .execute();
-      }
+      if (input.body) await addWords(db, clock, input, existing.id, input.body);
       await recordActivity(db, input.storeId, existing.id, input.at, input.actor, 'complaint.repeated', { event: input.openedByEvent });
       return { ...existing, created: false };
     }
@@ -80,7 +94,7 @@ export async function openCase(
         channel: input.channel,
         event: input.openedByEvent,
       });
-      const messageId = await addInboundMessage(db, clock, input.storeId, proactive.id, input.customerId, input.body, input.at);
+      const messageId = await addInboundMessage(db, clock, input.storeId, proactive.id, input.customerId, input.body, input.at, emailId);
       await intakeFollowUp(db, { storeId: input.storeId, caseId: proactive.id, messageId, body: input.body, at: input.at });
       return { ...proactive, created: false };
     }
@@ -119,7 +133,7 @@ export async function openCase(
     event: input.openedByEvent,
   });
   if (input.body) {
-    const messageId = await addInboundMessage(db, clock, input.storeId, id, input.customerId, input.body, input.at);
+    const messageId = await addInboundMessage(db, clock, input.storeId, id, input.customerId, input.body, input.at, emailId);
     if (input.source === 'reactive') {
       await intakeNewCase(db, clock, {
         storeId: input.storeId,
@@ -136,7 +150,26 @@ export async function openCase(
       });
     }
   }
+  // Proactive cases are told once settled (monitors.service), with their finding and remedy.
+  if (input.source === 'reactive') await notifyOpened(db, input.storeId, id, input.at);
   return { id, number: seq.case_seq, created: true };
+}
+
+/** The customer wrote again on an open or finished case: their words, re-triaged (a finished case reopens). */
+async function addWords(db: Kysely<DB>, clock: Clock, input: OpenCaseInput, caseId: string, body: string): Promise<string> {
+  const messageId = await addInboundMessage(
+    db,
+    clock,
+    input.storeId,
+    caseId,
+    input.customerId,
+    body,
+    input.at,
+    input.emailMessageId ?? null,
+  );
+  await intakeFollowUp(db, { storeId: input.storeId, caseId, messageId, body, at: input.at });
+  await db.updateTable('cases').set({ updated_at: input.at }).where('store_id', '=', input.storeId).where('id', '=', caseId).execute();
+  return messageId;
 }
 
 async function addInboundMessage(
@@ -147,6 +180,7 @@ async function addInboundMessage(
   customerId: string | null,
   body: string,
   at: string,
+  emailMessageId: string | null,
 ): Promise<string> {
   const id = newId('msg', clock);
   await db
@@ -160,7 +194,30 @@ async function addInboundMessage(
       author_id: customerId,
       body,
       created_at: at,
+      email_message_id: emailMessageId,
     })
     .execute();
   return id;
+}
+
+/** `case.opened`, and `case.escalated` when the guardrails sent it straight to the manager queue. */
+export async function notifyOpened(db: Kysely<DB>, storeId: string, caseId: string, at: string): Promise<void> {
+  await notifyCase(db, storeId, caseId, 'case.opened', {}, at);
+  const c = await db
+    .selectFrom('cases')
+    .select(['queue', 'guardrails'])
+    .where('store_id', '=', storeId)
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  if (c?.queue === 'manager') {
+    const firings = JSON.parse(c.guardrails) as { rule: string; reason: string }[];
+    await notifyCase(
+      db,
+      storeId,
+      caseId,
+      'case.escalated',
+      { reason: firings.map((f) => f.reason).join('; ') || 'routed to the manager queue', fromQueue: null },
+      at,
+    );
+  }
 }

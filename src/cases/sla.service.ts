@@ -6,7 +6,9 @@
  * The sweep stamps each signal with the instant it fell due, not the instant
  * the sweep ran, so a replay on event time writes the same timeline.
  */
+
 import type { Kysely, Selectable } from 'kysely';
+import { notifyCase } from '../channels/notify.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { CaseSlasTable, DB } from '../platform/db/schema.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -128,6 +130,8 @@ export async function onCaseStatusChanged(
   to: string,
   at: string,
 ): Promise<void> {
+  await notifyCase(db, storeId, caseId, 'case.status_changed', { from, to }, at);
+  if (to === 'resolved') await notifyCase(db, storeId, caseId, 'case.resolved', { from }, at);
   const clocks = await loadClocks(db, storeId, caseId);
   if (clocks.length === 0) return;
   const cal = await calendarOf(db, storeId);
@@ -270,6 +274,17 @@ async function escalate(db: Kysely<DB>, storeId: string, caseId: string, s: SlaS
     ...(unassign ? { unassigned: c.assignee_id } : {}),
     priorityScore: score,
   });
+  if (s.kind === 'breach') await notifyCase(db, storeId, caseId, 'sla.breached', { metric: s.metric, dueAt: s.at }, s.at);
+  if (c.queue !== 'manager') {
+    await notifyCase(
+      db,
+      storeId,
+      caseId,
+      'case.escalated',
+      { reason: `${label(s.metric)} SLA ${s.kind === 'breach' ? 'breached' : 'near breach'}`, fromQueue: c.queue },
+      s.at,
+    );
+  }
 }
 
 const label = (m: SlaMetric) => (m === 'first_response' ? 'first-response' : 'resolution');

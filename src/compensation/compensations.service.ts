@@ -8,10 +8,13 @@
  * (approved → issuing) so one caller wins; the driver is idempotent by the
  * compensation's key, so a retry after a crash finds what was done.
  */
+
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { actorOf, recordActivity } from '../cases/case-timeline.ts';
-import { type AuditActor, appendAudit } from '../platform/audit.ts';
+import { type NotificationType, notify } from '../channels/notify.ts';
+import { queueCaseMessage, replyChannelFor } from '../channels/outbox.ts';
+import { type AuditActor, type AuditEntry, appendAudit } from '../platform/audit.ts';
 import type { CompensationsTable, DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import type { AppContext } from '../platform/http/context.ts';
@@ -321,7 +324,7 @@ export async function requestCompensation(
       .executeTakeFirst();
     // A concurrent request with the same key got there first.
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null;
-    await appendAudit(tx, {
+    await auditCompensation(tx, {
       storeId: p.storeId,
       at: now,
       actor,
@@ -360,7 +363,7 @@ export async function requestCompensation(
       .where('store_id', '=', p.storeId)
       .where('id', '=', id)
       .execute();
-    await appendAudit(tx, {
+    await auditCompensation(tx, {
       storeId: p.storeId,
       at: now,
       actor,
@@ -459,7 +462,7 @@ export async function proposeAutomatic(
     .onConflict((oc) => oc.columns(['store_id', 'idempotency_key']).doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
-  await appendAudit(tx, {
+  await auditCompensation(tx, {
     storeId: a.storeId,
     at: a.at,
     actor: SYSTEM,
@@ -537,7 +540,7 @@ export async function approveCompensation(ctx: AppContext, p: Principal, id: str
       .where('status', '=', 'pending_approval')
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new AppError(409, 'not_pending', `compensation ${id} was decided by someone else`);
-    await appendAudit(tx, {
+    await auditCompensation(tx, {
       storeId: p.storeId,
       at: now,
       actor,
@@ -607,7 +610,7 @@ async function endCompensation(
     if (!ended) throw new AppError(409, 'conflict', `compensation ${row.id} changed meanwhile or was already tried at the shop; reload it`);
     // The row as committed: an approval that won a race has charged an allowance, and this gives it back.
     await releaseAllowance(tx, ended);
-    await appendAudit(tx, {
+    await auditCompensation(tx, {
       storeId: row.store_id,
       at: now,
       actor,
@@ -710,7 +713,7 @@ export async function executeCompensation(ctx: AppContext, storeId: string, id: 
       .executeTakeFirst();
     // Another worker re-claimed an expired lease and records the same (idempotent) result.
     if (Number(r.numUpdatedRows) !== 1) return;
-    await appendAudit(tx, {
+    await auditCompensation(tx, {
       storeId,
       at: now,
       actor: SYSTEM,
@@ -797,7 +800,7 @@ async function recordFailure(
     // A permanent refusal means nothing left the shop: the allowance comes back. After transient errors the shop may
     // have acted, so the charge stays until a person reconciles it.
     if (permanent) await releaseAllowance(tx, claimed);
-    await appendAudit(tx, {
+    await auditCompensation(tx, {
       storeId: claimed.store_id,
       at: now,
       actor: SYSTEM,
@@ -842,26 +845,18 @@ async function tellCustomer(
     timezone: store.timezone,
     signerName: c.requested_by_type === 'user' ? await userName(tx, c.store_id, c.requested_by_id) : null,
   });
-  const messageId = newId('msg', ctx.clock);
-  const channel = facts.row.channel === 'chat' || facts.row.channel === 'portal' ? facts.row.channel : 'email';
-  await tx
-    .insertInto('case_messages')
-    .values({
-      store_id: c.store_id,
-      id: messageId,
-      case_id: c.case_id,
-      kind: 'reply',
-      author_type: 'system',
-      author_id: null,
-      body: msg.body,
-      subject: msg.subject,
-      locale: msg.locale,
-      template: msg.template,
-      channel,
-      status: 'queued',
-      created_at: now,
-    })
-    .execute();
+  const messageId = await queueCaseMessage(tx, ctx.clock, {
+    storeId: c.store_id,
+    caseId: c.case_id,
+    authorType: 'system',
+    authorId: null,
+    body: msg.body,
+    subject: msg.subject,
+    locale: msg.locale,
+    template: msg.template,
+    channel: replyChannelFor(facts.row.channel),
+    at: now,
+  });
   await recordActivity(tx, c.store_id, c.case_id, now, { type: 'system', id: null }, 'compensation.issued', {
     compensationId: c.id,
     kind: c.kind,
@@ -923,4 +918,47 @@ export async function listCompensations(
   if (q.caseId) query = query.where('case_id', '=', q.caseId);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
   return rows.map(toCompensation);
+}
+
+const notificationFor: Partial<Record<string, NotificationType>> = {
+  'compensation.approval_requested': 'compensation.pending_approval',
+  'compensation.approved': 'compensation.approved',
+  'compensation.rejected': 'compensation.rejected',
+  'compensation.issued': 'compensation.issued',
+  'compensation.failed': 'compensation.failed',
+};
+
+/** Audits a compensation's step and, for the steps people watch, tells the store's webhooks and alerts in the same transaction. */
+async function auditCompensation(tx: Kysely<DB>, e: AuditEntry): Promise<void> {
+  await appendAudit(tx, e);
+  const type = notificationFor[e.action];
+  if (!type) return;
+  const c = await tx
+    .selectFrom('compensations')
+    .select(['case_id', 'customer_id', 'order_id', 'kind', 'label', 'amount', 'currency', 'cost', 'status', 'approver_role'])
+    .where('store_id', '=', e.storeId)
+    .where('id', '=', e.subjectId)
+    .executeTakeFirst();
+  if (!c) return;
+  await notify(
+    tx,
+    e.storeId,
+    type,
+    {
+      compensationId: e.subjectId,
+      caseId: c.case_id,
+      customerId: c.customer_id,
+      orderId: c.order_id,
+      kind: c.kind,
+      label: c.label,
+      amount: c.amount === null ? null : { amount: Number(c.amount), currency: c.currency },
+      cost: { amount: Number(c.cost), currency: c.currency },
+      status: c.status,
+      approverRole: c.approver_role,
+      rule: e.rule ?? null,
+      reason: e.reason ?? null,
+      actor: e.actor,
+    },
+    e.at,
+  );
 }

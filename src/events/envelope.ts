@@ -104,6 +104,10 @@ const complaintReceived = z
     channel: z.enum(complaintChannels),
     subject: text(500).optional(),
     body: z.string().min(1).max(100_000).refine(noNul, NUL_MESSAGE),
+    /** The case these words answer, when a channel threaded them (a reply e-mail, a chat message). */
+    caseId: id.optional(),
+    /** The e-mail's Message-ID (without <>), kept on the message for threading later replies. */
+    emailMessageId: text(998).optional(),
   })
   .refine((d) => d.customerId !== undefined || d.email !== undefined, {
     message: 'a complaint needs customerId or email',

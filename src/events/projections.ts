@@ -233,6 +233,8 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
         complaintId: d.complaintId,
         subject: d.subject ?? null,
         body: d.body,
+        caseId: d.caseId ?? null,
+        emailMessageId: d.emailMessageId ?? null,
         openedByEvent: e.id,
         at,
         actor: { type: 'customer', id: customerId },

@@ -24,6 +24,14 @@ export interface Config {
   jobs: 'embedded' | 'pg-boss' | undefined;
   /** `AMENDS_SERVE_JOBS`: whether `serve` also works jobs (always true on SQLite, where only it can). */
   serveJobs: boolean;
+  /** How often serve and workers look for outbound messages, webhooks and alerts to deliver; 0 turns sending off. */
+  outboxPollMs: number;
+  /** Wait before the first retry of a failed delivery; doubles per attempt (at most an hour). */
+  outboxRetrySeconds: number;
+  /** `serve --smtp-port` / AMENDS_SMTP_PORT: the built-in SMTP receiver's port; off when undefined. */
+  smtpPort: number | undefined;
+  /** Interface the SMTP receiver listens on (default: HOST). */
+  smtpHost: string | undefined;
 }
 
 const envSchema = z.object({
@@ -39,6 +47,10 @@ const envSchema = z.object({
   AMENDS_COMPENSATION_POLL_SECONDS: z.coerce.number().min(0).max(3600).default(2),
   AMENDS_JOBS: z.enum(['embedded', 'pg-boss']).optional(),
   AMENDS_SERVE_JOBS: z.enum(['true', 'false', '1', '0']).default('true'),
+  AMENDS_OUTBOX_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(500),
+  AMENDS_OUTBOX_RETRY_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
+  AMENDS_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  AMENDS_SMTP_HOST: z.string().min(1).optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -61,6 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     compensationPollSeconds: e.AMENDS_COMPENSATION_POLL_SECONDS,
     jobs: e.AMENDS_JOBS,
     serveJobs: e.AMENDS_SERVE_JOBS === 'true' || e.AMENDS_SERVE_JOBS === '1',
+    outboxPollMs: e.AMENDS_OUTBOX_POLL_MS,
+    outboxRetrySeconds: e.AMENDS_OUTBOX_RETRY_SECONDS,
+    smtpPort: e.AMENDS_SMTP_PORT,
+    smtpHost: e.AMENDS_SMTP_HOST,
     ...overrides,
   };
 }

@@ -22,6 +22,8 @@ function periodicTasks(ctx: AppContext, config: Config, log: FastifyBaseLogger):
     ),
     // Automatic remedies decided at triage, and retries of transient driver failures.
     new PeriodicTask('compensation issuing', config.compensationPollSeconds * 1000, () => runDueCompensations(ctx), log),
+    // Outbound messages, webhook deliveries and alerts: claimed per row, so several processes may send.
+    new PeriodicTask('outbox', config.outboxPollMs, () => ctx.outbox.runDue(), log),
   ];
 }
 

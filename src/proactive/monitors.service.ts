@@ -7,13 +7,16 @@
  * Everything runs in the caller's transaction (the ingest transaction, or a
  * job's), so a firing, its case and its message commit together.
  */
+
 import { type Kysely, sql } from 'kysely';
 import { IANAZone } from 'luxon';
 import { type Actor, recordActivity } from '../cases/case-timeline.ts';
 import { settleCase, suggestOffers } from '../cases/intake.ts';
 import { type CaseStatus, transition } from '../cases/lifecycle.ts';
-import { openCase } from '../cases/open-case.ts';
+import { notifyOpened, openCase } from '../cases/open-case.ts';
 import { onCaseStatusChanged } from '../cases/sla.service.ts';
+import { notify } from '../channels/notify.ts';
+import { queueCaseMessage } from '../channels/outbox.ts';
 import { recordFailure } from '../customers/customer-projection.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
@@ -163,7 +166,40 @@ export async function resolveIncident(db: Kysely<DB>, storeId: string, incidentI
     .where('id', '=', incidentId)
     .where('status', '=', 'open')
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const resolved = Number(r.numUpdatedRows) > 0;
+  if (resolved) await notifyIncident(db, storeId, incidentId, 'incident.resolved', at);
+  return resolved;
+}
+
+async function notifyIncident(
+  db: Kysely<DB>,
+  storeId: string,
+  incidentId: string,
+  type: 'incident.opened' | 'incident.resolved',
+  at: string,
+): Promise<void> {
+  const i = await db.selectFrom('incidents').selectAll().where('store_id', '=', storeId).where('id', '=', incidentId).executeTakeFirst();
+  if (!i) return;
+  await notify(
+    db,
+    storeId,
+    type,
+    {
+      incidentId,
+      monitor: i.monitor,
+      kind: i.kind,
+      severity: Number(i.severity),
+      title: i.title,
+      cause: JSON.parse(i.cause) as unknown,
+      avertable: Number(i.avertable) === 1,
+      public: Number(i.public) === 1,
+      status: i.status,
+      startedAt: i.started_at,
+      resolvedAt: i.resolved_at,
+      affectedCustomers: Number(i.affected_customers),
+    },
+    at,
+  );
 }
 
 export type FireResult =
@@ -174,6 +210,7 @@ export type FireResult =
 export async function fire(db: Kysely<DB>, deps: MonitorDeps, f: Firing): Promise<FireResult> {
   const now = deps.clock.now().toISOString();
   const incident = await incidentFor(db, deps.clock, f);
+  if (incident.created) await notifyIncident(db, f.storeId, incident.id, 'incident.opened', now);
   const firingId = newId('fire', deps.clock);
   const recorded = await db
     .insertInto('monitor_firings')
@@ -272,6 +309,7 @@ export async function fire(db: Kysely<DB>, deps: MonitorDeps, f: Firing): Promis
     },
   });
 
+  await notifyOpened(db, f.storeId, opened.id, now);
   const contact = await planContact(
     db,
     deps,
@@ -623,25 +661,18 @@ async function deliverContact(
     now,
     signerName: null,
   });
-  const messageId = newId('msg', deps.clock);
-  await db
-    .insertInto('case_messages')
-    .values({
-      store_id: c.storeId,
-      id: messageId,
-      case_id: c.caseId,
-      kind: 'reply',
-      author_type: 'system',
-      author_id: null,
-      body: message.body,
-      subject: message.subject,
-      locale: message.locale,
-      template: message.template,
-      channel: 'email',
-      status: 'queued',
-      created_at: now,
-    })
-    .execute();
+  const messageId = await queueCaseMessage(db, deps.clock, {
+    storeId: c.storeId,
+    caseId: c.caseId,
+    authorType: 'system',
+    authorId: null,
+    body: message.body,
+    subject: message.subject,
+    locale: message.locale,
+    template: message.template,
+    channel: 'email',
+    at: now,
+  });
   await db
     .updateTable('incident_contacts')
     .set({ status: 'sent', message_id: messageId, sent_at: now })

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-triage-sla.ts';
 import * as m0003 from './migrations/0003-policy-compensation.ts';
 import * as m0004 from './migrations/0004-jobs.ts';
 import * as m0005 from './migrations/0005-proactive.ts';
+import * as m0006 from './migrations/0006-channels.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: Record<string, MigrationModule> = {
   '0003-policy-compensation': m0003,
   '0004-jobs': m0004,
   '0005-proactive': m0005,
+  '0006-channels': m0006,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -14,6 +14,14 @@ export interface StoresTable {
   created_at: string;
   /** JSON: business hours, SLA targets, guardrails, routing rules, reply templates (src/stores/store-settings.ts). */
   settings: Generated<string>;
+  /** `shop.myshopify.com` when the store is connected to Shopify (unique). */
+  shopify_domain: Generated<string | null>;
+  /** The Shopify app's secret: verifies X-Shopify-Hmac-Sha256 on its webhooks. */
+  shopify_secret: Generated<string | null>;
+  /** The store's own HMAC key (reply tokens, widget sessions, signed links); made on first use. */
+  signing_secret: Generated<string | null>;
+  /** JSON channel settings (src/channels/channel-settings.ts): e-mail (SMTP, reply domain), Slack, widget. */
+  channels: Generated<string>;
 }
 
 export interface UsersTable {
@@ -207,6 +215,11 @@ export interface CaseMessagesTable {
   template: Generated<string | null>;
   /** JSON TriageResult for inbound customer text. */
   triage: Generated<string | null>;
+  /** RFC 5322 Message-ID (without <>) of the e-mail this message arrived in or left as. */
+  email_message_id: Generated<string | null>;
+  /** Why a queued message was skipped or failed. */
+  status_detail: Generated<string | null>;
+  delivered_at: Generated<string | null>;
 }
 
 export interface CaseSlasTable {
@@ -419,6 +432,113 @@ export interface DB {
   incident_contacts: IncidentContactsTable;
   inventory: InventoryTable;
   monitor_buckets: MonitorBucketsTable;
+  outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptsTable;
+  inbound_emails: InboundEmailsTable;
+  attachments: AttachmentsTable;
+  webhook_receipts: WebhookReceiptsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  privacy_requests: PrivacyRequestsTable;
+}
+
+/** One outbound delivery: a case message, a webhook delivery or an alert (src/channels/outbox.ts). */
+export interface OutboxTable {
+  store_id: string;
+  id: string;
+  kind: string;
+  channel: string;
+  case_id: string | null;
+  message_id: string | null;
+  endpoint_id: string | null;
+  event_type: string | null;
+  payload: string;
+  /** queued → sending → sent | failed (attempts used up) | skipped (nowhere to send). */
+  status: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  provider_ref: string | null;
+  replay_of: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxAttemptsTable {
+  store_id: string;
+  outbox_id: string;
+  attempt: number;
+  at: string;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface InboundEmailsTable {
+  store_id: string;
+  id: string;
+  message_id: string;
+  content_hash: string;
+  from_address: string | null;
+  subject: string | null;
+  case_id: string | null;
+  case_message_id: string | null;
+  outcome: string;
+  reason: string | null;
+  size: number;
+  received_at: string;
+}
+
+export interface AttachmentsTable {
+  store_id: string;
+  id: string;
+  case_id: string;
+  message_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+  created_at: string;
+}
+
+export interface WebhookReceiptsTable {
+  store_id: string;
+  provider: string;
+  webhook_id: string;
+  topic: string;
+  payload: string;
+  status: string;
+  error: string | null;
+  received_at: string;
+  processed_at: string | null;
+}
+
+export interface WebhookEndpointsTable {
+  store_id: string;
+  id: string;
+  url: string;
+  events: string;
+  secret: string;
+  description: string | null;
+  active: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PrivacyRequestsTable {
+  store_id: string;
+  id: string;
+  kind: string;
+  customer_id: string | null;
+  source: string;
+  requested_at: string;
+  completed_at: string | null;
+  result: string | null;
 }
 
 export interface IncidentsTable {

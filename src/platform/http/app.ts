@@ -7,6 +7,8 @@ import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { casesRoutes } from '../../cases/cases.routes.ts';
 import { casesByStatus } from '../../cases/cases.service.ts';
+import { channelsRoutes } from '../../channels/channels.routes.ts';
+import { OutboxSender } from '../../channels/outbox.ts';
 import { compensationsRoutes } from '../../compensation/compensations.routes.ts';
 import { createLocalDriver } from '../../compensation/drivers/local.driver.ts';
 import { customersRoutes } from '../../customers/customers.routes.ts';
@@ -94,7 +96,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   const proactive = new Proactive(database, clock, jobs);
   proactive.register();
   ingestor.afterProjection = (tx, storeId, event) => proactive.onEvent(tx, storeId, event);
-  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics, commerce: () => local, jobs, proactive };
+  const outbox = new OutboxSender(database, clock, { retryBaseSeconds: opts.config.outboxRetrySeconds, log: jobLog });
+  const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics, commerce: () => local, jobs, proactive, outbox };
 
   const app = Fastify({
     logger: opts.logger ?? { ...loggerOptions(opts.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
@@ -172,6 +175,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   compensationsRoutes(app, ctx);
   policyRoutes(app, ctx);
   incidentsRoutes(app, ctx);
+  channelsRoutes(app, ctx);
+  // channels: one line per channel's routes below
 
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 

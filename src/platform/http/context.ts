@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { OutboxSender } from '../../channels/outbox.ts';
 import type { CommerceDriver } from '../../compensation/commerce.ts';
 import type { EventIngestor } from '../../events/ingest.ts';
 import type { Proactive } from '../../proactive/proactive.ts';
@@ -21,6 +22,8 @@ export interface AppContext {
   /** Durable jobs (timers); worked by `serve` and/or `amends worker`. */
   jobs: JobQueue;
   proactive: Proactive;
+  /** Delivers outbound messages, webhooks and alerts (src/channels/outbox.ts); run by serve and workers. */
+  outbox: OutboxSender;
 }
 
 export type App = FastifyInstance<
