@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../platform/db/schema.ts';
 import { notFound } from '../platform/errors.ts';
+import { webhookUrlProblem } from './webhooks/endpoint-rules.ts';
 
 export const SECRET_MASK = '********';
 
@@ -47,7 +48,14 @@ export const emailSettingsSchema = z
 
 export const slackSettingsSchema = z
   .object({
-    webhookUrl: z.url().max(2000),
+    webhookUrl: z
+      .url()
+      .max(2000)
+      .superRefine((u, ctx) => {
+        // A masked URL sent back is restored before this runs; anything else must be a real https endpoint.
+        const problem = webhookUrlProblem(u);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     /** Which alerts go to Slack; all of them by default. */
     events: z.array(z.string().min(1).max(100)).max(50).optional(),
   })

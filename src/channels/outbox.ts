@@ -273,7 +273,7 @@ export class OutboxSender {
   private async deliverOne(storeId: string, id: string): Promise<void> {
     const db = this.database.db;
     const row = await db.selectFrom('outbox').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
-    if (!row || row.status !== 'sending') return;
+    if (row?.status !== 'sending') return;
     const now = this.clock.now();
     const item: OutboxItem = {
       storeId,

@@ -935,7 +935,19 @@ async function auditCompensation(tx: Kysely<DB>, e: AuditEntry): Promise<void> {
   if (!type) return;
   const c = await tx
     .selectFrom('compensations')
-    .select(['case_id', 'customer_id', 'order_id', 'kind', 'label', 'amount', 'currency', 'cost', 'status', 'approver_role'])
+    .select([
+      'case_id',
+      'customer_id',
+      'order_id',
+      'kind',
+      'label',
+      'amount',
+      'currency',
+      'cost',
+      'status',
+      'approver_role',
+      'approval_reasons',
+    ])
     .where('store_id', '=', e.storeId)
     .where('id', '=', e.subjectId)
     .executeTakeFirst();
@@ -955,6 +967,7 @@ async function auditCompensation(tx: Kysely<DB>, e: AuditEntry): Promise<void> {
       cost: { amount: Number(c.cost), currency: c.currency },
       status: c.status,
       approverRole: c.approver_role,
+      approvalReasons: c.approval_reasons ? (JSON.parse(c.approval_reasons) as string[]) : [],
       rule: e.rule ?? null,
       reason: e.reason ?? null,
       actor: e.actor,

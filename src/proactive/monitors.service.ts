@@ -148,7 +148,11 @@ export async function incidentFor(
     })
     .onConflict((oc) => oc.columns(['store_id', 'cause_key']).doNothing())
     .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { id, created: true };
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+    // Every way an incident opens (a firing, a metric over its threshold) tells the store's webhooks and alerts.
+    await notifyIncident(db, f.storeId, id, 'incident.opened', now);
+    return { id, created: true };
+  }
   const found = await db
     .selectFrom('incidents')
     .select('id')
@@ -210,7 +214,6 @@ export type FireResult =
 export async function fire(db: Kysely<DB>, deps: MonitorDeps, f: Firing): Promise<FireResult> {
   const now = deps.clock.now().toISOString();
   const incident = await incidentFor(db, deps.clock, f);
-  if (incident.created) await notifyIncident(db, f.storeId, incident.id, 'incident.opened', now);
   const firingId = newId('fire', deps.clock);
   const recorded = await db
     .insertInto('monitor_firings')

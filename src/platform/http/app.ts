@@ -7,8 +7,11 @@ import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { casesRoutes } from '../../cases/cases.routes.ts';
 import { casesByStatus } from '../../cases/cases.service.ts';
+import { createSlackDriver } from '../../channels/alerts/slack.driver.ts';
 import { channelsRoutes } from '../../channels/channels.routes.ts';
 import { OutboxSender } from '../../channels/outbox.ts';
+import { createWebhookDriver } from '../../channels/webhooks/webhook.driver.ts';
+import { webhooksRoutes } from '../../channels/webhooks/webhooks.routes.ts';
 import { compensationsRoutes } from '../../compensation/compensations.routes.ts';
 import { createLocalDriver } from '../../compensation/drivers/local.driver.ts';
 import { customersRoutes } from '../../customers/customers.routes.ts';
@@ -177,6 +180,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   incidentsRoutes(app, ctx);
   channelsRoutes(app, ctx);
   // channels: one line per channel's routes below
+  webhooksRoutes(app, ctx);
+  ctx.outbox.register('webhook', createWebhookDriver(ctx));
+  ctx.outbox.register('slack', createSlackDriver(ctx));
 
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
 
