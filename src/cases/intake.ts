@@ -352,6 +352,7 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
       },
       now: i.at,
       signature: personSignature(assigneeName, storeName),
+      channel: replyChannelFor(i.channel),
     },
     settings.templates,
   );

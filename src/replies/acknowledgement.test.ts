@@ -205,3 +205,15 @@ describe('validateTemplate', () => {
     expect(() => validateTemplate('{{shout firstName}}')).toThrow(/Template fails to render: .*shout/);
   });
 });
+
+describe('renderAcknowledgement: the closing line fits the channel', () => {
+  it('asks an e-mail customer to reply to the e-mail, and a chat customer to write in the chat', () => {
+    expect(renderAcknowledgement(input({ channel: 'email' })).body).toContain('just reply to this e-mail');
+    const chat = renderAcknowledgement(input({ channel: 'chat' })).body;
+    expect(chat).toContain('just write it here');
+    expect(chat).not.toMatch(/e-mail/);
+    const es = renderAcknowledgement(input({ channel: 'portal', locale: 'es' })).body;
+    expect(es).toContain('escríbamelo aquí mismo');
+    expect(es).not.toContain('correo');
+  });
+});

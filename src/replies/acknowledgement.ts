@@ -38,6 +38,8 @@ export interface AckInput {
   now: string;
   /** Who signs off, e.g. "Maria from Acme"; default "The {storeName} team" / "El equipo de {storeName}". */
   signature: string | null;
+  /** Where the customer wrote: the closing line says "reply to this e-mail" only for e-mail. */
+  channel?: string | null | undefined;
 }
 
 /** Key `${lang}/ack` ('en/ack', 'es/ack'): store-provided Handlebars source replacing the default for that language. */
@@ -345,6 +347,7 @@ function buildContext(input: AckInput, lang: ReplyLanguage): Record<string, unkn
   const strong = input.intensity >= STRONG_FEELING;
   return {
     lang,
+    byEmail: input.channel === undefined || input.channel === null || input.channel === 'email',
     storeName: input.storeName,
     customerName: input.customerName ?? '',
     firstName: firstNameOf(input.customerName),

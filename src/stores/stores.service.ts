@@ -35,6 +35,53 @@ export interface NewStore {
   name?: string | undefined;
   timezone?: string | undefined;
   currency?: string | undefined;
+  /** Connects the store to a Shopify shop: its `*.myshopify.com` domain and the app secret that signs its webhooks. */
+  shopifyDomain?: string | undefined;
+  shopifySecret?: string | undefined;
+}
+
+export const shopifyDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be the shop’s permanent domain, e.g. my-shop.myshopify.com');
+
+export const shopifySecretSchema = z
+  .string()
+  .min(8, 'must be the Shopify app’s API secret (8 characters or more)')
+  .max(500)
+  .regex(/^\S+$/, 'must not contain spaces');
+
+export interface ShopifyConnection {
+  domain: string;
+  secret: string;
+}
+
+/** Both or neither: a domain without its secret could not verify a single webhook. */
+function parseShopify(domain: string | undefined, secret: string | undefined): ShopifyConnection | null {
+  if (domain === undefined && secret === undefined) return null;
+  if (domain === undefined) throw new AppError(400, 'invalid_request', 'a Shopify secret needs the shop domain too', 'shopifyDomain');
+  if (secret === undefined) throw new AppError(400, 'invalid_request', 'a Shopify domain needs the app secret too', 'shopifySecret');
+  const d = shopifyDomainSchema.safeParse(domain);
+  if (!d.success) throw new AppError(400, 'invalid_request', `shopifyDomain ${d.error.issues[0]?.message}`, 'shopifyDomain');
+  const s = shopifySecretSchema.safeParse(secret);
+  if (!s.success) throw new AppError(400, 'invalid_request', `shopifySecret ${s.error.issues[0]?.message}`, 'shopifySecret');
+  return { domain: d.data, secret: s.data };
+}
+
+function domainTaken(domain: string, by: string): AppError {
+  return new AppError(409, 'shopify_domain_taken', `${domain} is already connected to store ${by}`, 'shopifyDomain');
+}
+
+/** A unique-index violation (SQLite or PostgreSQL), i.e. another writer took the value first. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
+async function ensureDomainFree(db: Kysely<DB>, domain: string, storeId: string): Promise<void> {
+  const owner = await db.selectFrom('stores').select('id').where('shopify_domain', '=', domain).executeTakeFirst();
+  if (owner && owner.id !== storeId) throw domainTaken(domain, owner.id);
 }
 
 export async function createStore(db: Kysely<DB>, clock: Clock, input: NewStore): Promise<Store> {
@@ -46,15 +93,53 @@ export async function createStore(db: Kysely<DB>, clock: Clock, input: NewStore)
     currency: currencySchema.parse(input.currency ?? 'USD'),
     createdAt: clock.now().toISOString(),
   };
-  const inserted = await db
-    .insertInto('stores')
-    .values({ id, name: store.name, timezone: store.timezone, currency: store.currency, case_seq: 0, created_at: store.createdAt })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .executeTakeFirst();
+  const shopify = parseShopify(input.shopifyDomain, input.shopifySecret);
+  if (shopify) await ensureDomainFree(db, shopify.domain, id);
+  let inserted: { numInsertedOrUpdatedRows?: bigint };
+  try {
+    inserted = await db
+      .insertInto('stores')
+      .values({
+        id,
+        name: store.name,
+        timezone: store.timezone,
+        currency: store.currency,
+        case_seq: 0,
+        created_at: store.createdAt,
+        ...(shopify ? { shopify_domain: shopify.domain, shopify_secret: shopify.secret } : {}),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+  } catch (err) {
+    if (shopify && isUniqueViolation(err)) throw domainTaken(shopify.domain, 'another store');
+    throw err;
+  }
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
     throw new AppError(409, 'store_exists', `store ${id} already exists`, 'id');
   }
   return store;
+}
+
+/** Connects an existing store to a Shopify shop (or replaces its domain and secret). */
+export async function connectShopify(
+  db: Kysely<DB>,
+  storeId: string,
+  input: { domain: string; secret: string },
+): Promise<{ storeId: string; domain: string }> {
+  const shopify = parseShopify(input.domain, input.secret)!;
+  if (!(await getStore(db, storeId))) throw new AppError(404, 'not_found', `store ${storeId} not found`, 'id');
+  await ensureDomainFree(db, shopify.domain, storeId);
+  try {
+    await db
+      .updateTable('stores')
+      .set({ shopify_domain: shopify.domain, shopify_secret: shopify.secret })
+      .where('id', '=', storeId)
+      .execute();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw domainTaken(shopify.domain, 'another store');
+    throw err;
+  }
+  return { storeId, domain: shopify.domain };
 }
 
 export async function getStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {

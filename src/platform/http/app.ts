@@ -9,7 +9,10 @@ import { casesRoutes } from '../../cases/cases.routes.ts';
 import { casesByStatus } from '../../cases/cases.service.ts';
 import { createSlackDriver } from '../../channels/alerts/slack.driver.ts';
 import { channelsRoutes } from '../../channels/channels.routes.ts';
+import { chatRoutes } from '../../channels/chat/chat.routes.ts';
 import { OutboxSender } from '../../channels/outbox.ts';
+import { privacyRoutes } from '../../channels/privacy/privacy.routes.ts';
+import { shopifyRoutes } from '../../channels/shopify/shopify.routes.ts';
 import { createWebhookDriver } from '../../channels/webhooks/webhook.driver.ts';
 import { webhooksRoutes } from '../../channels/webhooks/webhooks.routes.ts';
 import { compensationsRoutes } from '../../compensation/compensations.routes.ts';
@@ -180,6 +183,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   incidentsRoutes(app, ctx);
   channelsRoutes(app, ctx);
   // channels: one line per channel's routes below
+  await shopifyRoutes(app, ctx);
+  privacyRoutes(app, ctx);
+  chatRoutes(app, ctx);
   webhooksRoutes(app, ctx);
   ctx.outbox.register('webhook', createWebhookDriver(ctx));
   ctx.outbox.register('slack', createSlackDriver(ctx));
