@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../platform/db/schema.ts';
-import { notFound } from '../platform/errors.ts';
+import { AppError, notFound } from '../platform/errors.ts';
 import { webhookUrlProblem } from './webhooks/endpoint-rules.ts';
 
 export const SECRET_MASK = '********';
@@ -134,6 +134,7 @@ export async function saveChannelSettings(db: Kysely<DB>, storeId: string, input
     }
   }
   const parsed = channelSettingsSchema.parse(raw);
+  if (parsed.email) await refuseTakenAddresses(db, storeId, parsed.email);
   await db
     .updateTable('stores')
     .set({ channels: JSON.stringify(parsed) })
@@ -158,4 +159,34 @@ export async function storeSigningSecret(db: Kysely<DB>, storeId: string): Promi
     .execute();
   const again = await db.selectFrom('stores').select('signing_secret').where('id', '=', storeId).executeTakeFirstOrThrow();
   return again.signing_secret!;
+}
+
+/**
+ * Mail is routed to a store by its inbound addresses and reply domain, so no two stores may claim the same one:
+ * otherwise one store's admin could list another's address and receive a copy of its customers' mail.
+ */
+async function refuseTakenAddresses(db: Kysely<DB>, storeId: string, email: EmailSettings): Promise<void> {
+  const others = await db
+    .selectFrom('stores')
+    .select(['id', 'channels'])
+    .where('id', '!=', storeId)
+    .where('channels', '!=', '{}')
+    .execute();
+  for (const o of others) {
+    const theirs = channelSettingsSchema.safeParse(JSON.parse(o.channels));
+    const e = theirs.success ? theirs.data.email : undefined;
+    if (!e) continue;
+    if (e.replyDomain.toLowerCase() === email.replyDomain.toLowerCase()) {
+      throw new AppError(409, 'address_taken', `the reply domain ${email.replyDomain} is used by another store`, 'email.replyDomain');
+    }
+    const i = email.inboundAddresses.findIndex((a) => e.inboundAddresses.some((b) => b.toLowerCase() === a.toLowerCase()));
+    if (i >= 0) {
+      throw new AppError(
+        409,
+        'address_taken',
+        `${email.inboundAddresses[i]} receives mail for another store`,
+        `email.inboundAddresses.${i}`,
+      );
+    }
+  }
 }

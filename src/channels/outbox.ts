@@ -182,7 +182,7 @@ export interface OutboxSenderOptions {
   maxRetryDelaySeconds?: number;
   /** How long a claim lasts before another sender may take the row over (a crash mid-send). */
   leaseSeconds?: number;
-  /** Customer messages older than this when first tried are history (imported, replayed): skipped, never sent. */
+  /** Customer messages and alerts older than this when first tried are history (imported, replayed): skipped, never sent. */
   maxMessageAgeHours?: number;
   /** Rows delivered at once per run. */
   batchSize?: number;
@@ -293,7 +293,9 @@ export class OutboxSender {
     let outcome: DeliveryOutcome | undefined;
     let failure: DeliveryError | undefined;
     try {
-      if (item.kind === 'message' && now.getTime() - Date.parse(row.created_at) > this.maxAgeMs && item.attempt === 1) {
+      // Customers and on-call channels are not told about history (an import, a replay); webhooks are a record
+      // that integrations may want complete, and each delivery says when it happened.
+      if (item.kind !== 'webhook' && now.getTime() - Date.parse(row.created_at) > this.maxAgeMs && item.attempt === 1) {
         outcome = { status: 'skipped', reason: 'written for history (imported or replayed): not sent' };
       } else {
         const driver = this.drivers.get(item.channel);

@@ -5,13 +5,22 @@ export function serveCommand(): Command {
     .description('Run the API and console. Migrates the database first.')
     .option('--port <port>', 'port to listen on (env PORT)', (v) => Number.parseInt(v, 10))
     .option('--host <host>', 'address to bind (env HOST)')
+    .option(
+      '--smtp-port <port>',
+      'also receive e-mail over SMTP on this port (env AMENDS_SMTP_PORT; interface AMENDS_SMTP_HOST, default HOST)',
+      (v) => Number.parseInt(v, 10),
+    )
     .option('--demo', 'seed the "demo" store with a year of realistic orders and complaints if it is empty, and print a console link')
-    .action(async (o: { port?: number; host?: string; demo?: boolean }) => {
+    .action(async (o: { port?: number; host?: string; smtpPort?: number; demo?: boolean }) => {
       const { describeDb, loadConfig } = await import('../platform/config.ts');
       const config = loadConfig(process.env, {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.host !== undefined ? { host: o.host } : {}),
+        ...(o.smtpPort !== undefined ? { smtpPort: o.smtpPort } : {}),
       });
+      if (config.smtpPort !== undefined && (!Number.isInteger(config.smtpPort) || config.smtpPort < 0 || config.smtpPort > 65_535)) {
+        throw new Error('--smtp-port must be a port number (0..65535)');
+      }
       // Loaded here, not at the top: every command pays for what main.ts imports.
       const { startServer } = await import('../platform/server.ts');
       let token: string | undefined;
@@ -39,8 +48,16 @@ export function serveCommand(): Command {
         `  Database:  ${describeDb(config.db)} (${server.ctx.database.dialect})`,
         `  API docs:  ${server.url}/api/docs`,
       ];
+      if (server.smtpPort !== undefined) {
+        const smtpHost = config.smtpHost ?? config.host;
+        lines.push(`  SMTP in:   smtp://${smtpHost.includes(':') ? `[${smtpHost}]` : smtpHost}:${server.smtpPort}`);
+      }
       if (token) {
-        lines.push(`  Console:   ${server.url}/#token=${token}`, `  Admin token for the "demo" store (shown once): ${token}`);
+        lines.push(
+          `  Console:   ${server.url}/#token=${token}`,
+          `  Chat:      ${server.url}/widget/try/demo (the demo shop page with the chat widget)`,
+          `  Admin token for the "demo" store (shown once): ${token}`,
+        );
       }
       lines.push(`  Press Ctrl+C to stop.`, ``);
       process.stdout.write(lines.join('\n'));

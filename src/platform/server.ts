@@ -68,6 +68,8 @@ export interface RunningServer {
   app: App;
   ctx: AppContext;
   url: string;
+  /** The SMTP receiver's bound port, when `smtpPort` is configured. */
+  smtpPort?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -81,12 +83,28 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { app, ctx, tasks, close } = await startProcess(config, opts.clock, 'server');
   await opts.beforeListen?.(ctx);
-  await app.listen({ port: config.port, host: config.host });
+  // Started before listening so its stop can hook the app's close (hooks cannot be added once it listens).
+  // Loaded only when enabled: the mail libraries are not needed otherwise.
+  const smtp =
+    config.smtpPort === undefined
+      ? undefined
+      : await (await import('../channels/email/smtp-receiver.ts')).startSmtpReceiver(ctx, {
+          port: config.smtpPort,
+          host: config.smtpHost ?? config.host,
+          log: app.log,
+        });
+  if (smtp) app.addHook('preClose', () => smtp.close());
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await smtp?.close();
+    throw err;
+  }
   for (const t of tasks) t.start();
   // SQLite has one process, so serve works its jobs; on PostgreSQL `amends worker` processes can do it instead.
   if (config.serveJobs || ctx.database.dialect === 'sqlite') await ctx.jobs.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  return { app, ctx, url, close };
+  return { app, ctx, url, smtpPort: smtp?.port, close };
 }

@@ -1,6 +1,6 @@
 /**
- * The chat widget in real Chromium against the real server (startServer, what
- * `amends serve` runs: outbox sender and all), embedded in a store page served
+ * The chat widget in real Chromium against the real server (`amends serve` as a
+ * child process: outbox sender and all), embedded in a store page served
  * from another origin whose CSS tries hard to break it. A visitor opens the
  * widget, writes, and sees the agent's reply arrive live.
  */
@@ -12,9 +12,11 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/platform/config.ts';
-import { type RunningServer, startServer } from '../../src/platform/server.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { createStore, createToken, ensureUser } from '../../src/stores/stores.service.ts';
+import { startServe, stopAll } from '../support/amends-process.ts';
 import { chromiumAvailable, launchChromium } from './browser.ts';
 
 const SCREENSHOT = '/tmp/widget.png';
@@ -51,7 +53,7 @@ function storePage(amends: string): string {
 
 describe('chat widget in Chromium against the real server [sqlite]', () => {
   const available = chromiumAvailable();
-  let server: RunningServer;
+  let server: { url: string };
   let site: http.Server;
   let siteUrl: string;
   let agentToken: string;
@@ -61,20 +63,19 @@ describe('chat widget in Chromium against the real server [sqlite]', () => {
   beforeAll(async () => {
     if (!available) return;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-widget-'));
-    const config = loadConfig({
-      AMENDS_DB: path.join(dir, 'amends.db'),
-      LOG_LEVEL: 'silent',
-      PORT: '0',
-      HOST: '127.0.0.1',
-    } as NodeJS.ProcessEnv);
-    server = await startServer(config, {
-      beforeListen: async (ctx) => {
-        const db = ctx.database.db;
-        await createStore(db, ctx.clock, { id: 'acme', name: 'Acme Goods' });
-        const agent = await ensureUser(db, ctx.clock, 'acme', { email: 'ada@acme.test', name: 'Ada Agent', role: 'agent' });
-        agentToken = (await createToken(db, ctx.clock, { storeId: 'acme', role: 'agent', userId: agent.id })).token;
-      },
-    });
+    // The store, its agent and the agent's token, written to the database the server will open.
+    const dbFile = path.join(dir, 'amends.db');
+    const database = openDatabase(dbFile);
+    try {
+      await migrateToLatest(database);
+      const db = database.db;
+      await createStore(db, systemClock, { id: 'acme', name: 'Acme Goods' });
+      const agent = await ensureUser(db, systemClock, 'acme', { email: 'ada@acme.test', name: 'Ada Agent', role: 'agent' });
+      agentToken = (await createToken(db, systemClock, { storeId: 'acme', role: 'agent', userId: agent.id })).token;
+    } finally {
+      await database.close();
+    }
+    server = { url: (await startServe(dbFile)).url };
     // The store's own site: another port, so another origin.
     site = http.createServer((req, res) => {
       if (req.url === '/' || req.url?.startsWith('/products')) {
@@ -92,7 +93,7 @@ describe('chat widget in Chromium against the real server [sqlite]', () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
-    await server?.close();
+    await stopAll();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

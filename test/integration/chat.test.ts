@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.ts';
-import { auth, buildTestApp, engineAvailable, engines, type TestApp } from '../helper.ts';
+import { auth, buildTestApp, engineAvailable, engines, ev, type TestApp } from '../helper.ts';
 
 const SHOP = 'https://shop.acme.example';
 
@@ -121,6 +121,16 @@ for (const engine of engines) {
       expect(res.body).toContain('attachShadow');
     });
 
+    it('serves a page to try the widget on for a store, escaping its name, and 404s an unknown store', async () => {
+      const page = await t.app.inject({ method: 'GET', url: '/widget/try/acme' });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('<script src="/widget.js" data-store="acme" async></script>');
+      expect(page.body).toContain('Acme Goods');
+      expect((await t.app.inject({ method: 'GET', url: '/widget/try/nope' })).statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: '/widget/try/%3Cscript%3E' })).statusCode).toBe(400);
+    });
+
     it('tells the widget the store’s name and greeting, and 404s an unknown store', async () => {
       const cfg = await t.app.inject({ method: 'GET', url: '/widget/api/acme/config', headers: { origin: SHOP } });
       expect(cfg.statusCode).toBe(200);
@@ -174,7 +184,38 @@ for (const engine of engines) {
         .where('type', '=', 'complaint.received')
         .execute();
       expect(ev.map((e) => e.source)).toEqual(['chat']);
-      expect(JSON.parse(ev[0]!.data)).toMatchObject({ channel: 'chat', email: 'visitor@example.com' });
+      // Unproven: the chat has a visitor of its own, and the typed address is only on the timeline.
+      const data = JSON.parse(ev[0]!.data);
+      expect(data).toMatchObject({ channel: 'chat' });
+      expect(data.customerId).toMatch(/^chat-visitor-[0-9a-f]{32}$/);
+      expect(data.email).toBeUndefined();
+    });
+
+    it('an anonymous visitor typing a customer’s address sees nothing of that customer', async () => {
+      const seeded = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: auth(t.tokens.admin),
+        payload: {
+          events: [ev('victim', 'customer.upserted', { customerId: 'victim', email: 'victim@example.com', name: 'Victoria Secretname' })],
+        },
+      });
+      expect(seeded.statusCode).toBe(201);
+      const res = await open({ email: 'victim@example.com', message: 'Hi, what did I order last time? My parcel is late.' });
+      expect(res.statusCode).toBe(201);
+      const c = await getCase(res.json().caseId);
+      const row = await t.database.db.selectFrom('cases').select('customer_id').where('id', '=', c.id).executeTakeFirstOrThrow();
+      expect(row.customer_id).not.toBe('victim');
+      const replies = c.messages.filter((m) => m.kind === 'reply');
+      expect(replies.length).toBeGreaterThan(0);
+      expect(replies.map((m) => m.body).join('\n')).not.toContain('Victoria');
+      const history = await t.app.inject({
+        method: 'GET',
+        url: `/widget/api/acme/conversations/${res.json().caseId}/messages`,
+        headers: { authorization: `Bearer ${res.json().token}`, origin: SHOP },
+      });
+      expect(history.statusCode).toBe(200);
+      expect(history.body).not.toContain('Victoria');
     });
 
     it('a retried opening (same clientMessageId) returns the same conversation; another e-mail may not take it', async () => {

@@ -199,5 +199,32 @@ for (const engine of engines) {
       expect(still.email.from).toBe('help@acme.test');
       await put({});
     });
+    it('refuses an inbound address or reply domain that another store already receives at (409), writing nothing', async () => {
+      const put = (token: string, body: unknown) =>
+        t.app.inject({ method: 'PUT', url: '/api/v1/store/channels', headers: auth(token), payload: body as object });
+      const acme = { email: { from: 'help@acme.test', replyDomain: 'reply.acme.test', inboundAddresses: ['help@acme.test'] } };
+      expect((await put(t.tokens.admin, acme)).statusCode).toBe(200);
+      const sameAddress = await put(t.other.token, {
+        email: { from: 'hi@other.test', replyDomain: 'reply.other.test', inboundAddresses: ['sales@other.test', 'HELP@acme.test'] },
+      });
+      expect(sameAddress.statusCode).toBe(409);
+      expect(sameAddress.json().error.path).toBe('email.inboundAddresses.1');
+      const sameDomain = await put(t.other.token, { email: { from: 'hi@other.test', replyDomain: 'Reply.Acme.test' } });
+      expect(sameDomain.statusCode).toBe(409);
+      expect(sameDomain.json().error.path).toBe('email.replyDomain');
+      const other = await t.database.db.selectFrom('stores').select('channels').where('id', '=', 'other').executeTakeFirstOrThrow();
+      expect(JSON.parse(other.channels)).toEqual({});
+      // Its own addresses are fine, and acme may save its own again.
+      expect(
+        (
+          await put(t.other.token, {
+            email: { from: 'hi@other.test', replyDomain: 'reply.other.test', inboundAddresses: ['sales@other.test'] },
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect((await put(t.tokens.admin, acme)).statusCode).toBe(200);
+      await put(t.other.token, {});
+      await put(t.tokens.admin, {});
+    });
   });
 }

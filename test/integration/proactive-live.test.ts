@@ -4,9 +4,7 @@
  * with promises a second or two away. The SQLite scenario is then replayed
  * from a file with the same timestamps, and must open the same cases.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,16 +12,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { runReplay } from '../../src/proactive/replay.ts';
 import { engineAvailable, freshDatabaseUrl } from '../helper.ts';
+import { cli, launch, startServe, stop, stopAll, waitFor } from '../support/amends-process.ts';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-proactive-live-'));
 /** Every message may go at once: no quiet hours, no cool-down (the default policy plus a proactive section). */
 const policy = `${fs.readFileSync(path.resolve(import.meta.dirname, '../../policies/default.yaml'), 'utf8').split('\nproactive:')[0]}\nproactive:\n  contact: { cooldownHours: 0, quietHours: null }\n`;
 
-/** Every process this file started; afterAll makes sure none outlives it. */
-const children = new Set<ChildProcess>();
 afterAll(async () => {
-  await Promise.all([...children].map(stop));
+  await stopAll();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,88 +28,6 @@ const usd = (amount: number) => ({ amount, currency: 'USD' });
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const sleepUntil = (t: number) => sleep(t - Date.now());
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A one-shot CLI command (store create, token create); throws with its output when it fails. */
-function cli(dbUrl: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    env: { ...process.env, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error(`amends ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-interface Proc {
-  child: ChildProcess;
-  /** stdout and stderr so far, for diagnostics and readiness lines. */
-  output: () => string;
-}
-
-/** A long-running `amends` process (serve, worker), its output collected. */
-function launch(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += String(d);
-  });
-  child.stderr?.on('data', (d) => {
-    out += String(d);
-  });
-  return { child, output: () => out };
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** SIGTERM (a clean shutdown), then SIGKILL if it is still there after 10 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (exited(child)) return;
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    if (!exited(child)) child.kill('SIGKILL');
-  }, 10_000);
-  await gone;
-  clearTimeout(timer);
-}
-
-async function waitFor(what: string, p: Proc, ready: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (exited(p.child)) throw new Error(`${what} exited early:\n${p.output()}`);
-    try {
-      if (await ready()) return;
-    } catch {
-      // not there yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what} was not ready within ${ms} ms:\n${p.output()}`);
-}
-
-async function startServe(dbUrl: string, env: Record<string, string> = {}): Promise<{ proc: Proc; url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = launch(['serve', '--port', String(port), '--host', '127.0.0.1'], { AMENDS_DB: dbUrl, ...env });
-  await waitFor('amends serve', proc, async () => (await fetch(`${url}/health`)).ok);
-  return { proc, url };
-}
 
 function client(url: string, token: string) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -373,6 +287,6 @@ describe.runIf(pgAvailable)('[postgres] proactive recovery live, shared by sever
     } finally {
       await db.end();
     }
-    for (const p of [...children]) await stop(p);
+    await stopAll();
   }, 120_000);
 });

@@ -87,6 +87,19 @@ export function chatRoutes(app: App, ctx: AppContext, opts: ChatRouteOptions = {
       .send(await script);
   });
 
+  // A page to try the widget on without a shop of one's own (npm start prints its address for the demo store).
+  app.get(
+    '/widget/try/:store',
+    { schema: { hide: true, params: z.object({ store: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) }) } },
+    async (req, reply) => {
+      const store = await ctx.database.db.selectFrom('stores').select(['id', 'name']).where('id', '=', req.params.store).executeTakeFirst();
+      if (!store) throw new AppError(404, 'not_found', `store ${req.params.store} not found`, 'store');
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .send(tryPage(store.id, store.name, ctx.config.publicUrl ?? `${req.protocol}://${req.host}`));
+    },
+  );
+
   app.get(
     '/api/v1/store/widget-key',
     {
@@ -304,4 +317,37 @@ export function chatRoutes(app: App, ctx: AppContext, opts: ChatRouteOptions = {
       },
     );
   });
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A plain shop-like page with the widget on it, for trying the chat as a customer would see it. */
+function tryPage(storeId: string, storeName: string, origin: string): string {
+  const name = escapeHtml(storeName);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${name}: try the chat widget</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1f2328; background: #fafaf7; }
+  header { background: #1f2328; color: #fff; padding: 16px 32px; font-weight: 600; }
+  main { max-width: 720px; padding: 32px; }
+  code { background: #eee; padding: 2px 4px; border-radius: 4px; }
+</style>
+</head>
+<body>
+<header>${name}</header>
+<main>
+  <h1>Try the chat widget</h1>
+  <p>This page stands in for a page of ${name}'s shop. Open the chat at the bottom right, write as a customer, then answer the case from the API or the console: the reply appears here live.</p>
+  <p>On a real shop the same line goes into the page template:</p>
+  <p><code>&lt;script src="${escapeHtml(origin)}/widget.js" data-store="${escapeHtml(storeId)}" async&gt;&lt;/script&gt;</code></p>
+</main>
+<script src="/widget.js" data-store="${escapeHtml(storeId)}" async></script>
+</body>
+</html>`;
 }

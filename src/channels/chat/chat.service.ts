@@ -5,7 +5,7 @@
  * one ingest path; the case itself is the conversation (its id is the
  * conversation id).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { recordActivity } from '../../cases/case-timeline.ts';
 import { validateBatch } from '../../events/ingest.ts';
@@ -90,21 +90,27 @@ export async function openConversation(ctx: AppContext, store: WidgetStore, inpu
   const key = input.clientMessageId ?? randomBytes(16).toString('base64url');
   const complaintId = `chat-${key}`;
   const at = ctx.clock.now().toISOString();
+  // Anyone can type any address: an unproven e-mail must not attach the chat to the customer who owns it (their name,
+  // orders and remedies would be shown to the visitor). It gets a visitor of its own; the address stays on the timeline.
+  const visitorId =
+    identity === 'verified' ? null : `chat-visitor-${createHash('sha256').update(`${key}|${email}`).digest('hex').slice(0, 32)}`;
+  const who = visitorId ? { customerId: visitorId } : { email };
   const result = await ingestOne(ctx, store.id, {
     id: complaintId,
     type: 'complaint.received',
     occurredAt: at,
-    data: { complaintId, email, channel: 'chat', subject: subjectFromMessage(input.message), body: input.message },
+    data: { complaintId, ...who, channel: 'chat', subject: subjectFromMessage(input.message), body: input.message },
   });
   const found = await db
     .selectFrom('cases')
     .leftJoin('customers', (j) => j.onRef('customers.store_id', '=', 'cases.store_id').onRef('customers.id', '=', 'cases.customer_id'))
-    .select(['cases.id', 'customers.email'])
+    .select(['cases.id', 'cases.customer_id', 'customers.email'])
     .where('cases.store_id', '=', store.id)
     .where('cases.complaint_id', '=', complaintId)
     .executeTakeFirst();
   if (!found) throw new AppError(409, 'conflict', `conversation ${key} did not open a case`, 'clientMessageId');
-  if (result.status === 'duplicate' && found.email !== email) {
+  const sameVisitor = visitorId ? found.customer_id === visitorId : found.email === email;
+  if (result.status === 'duplicate' && !sameVisitor) {
     // A retry must come from the same visitor: an id seen with another e-mail is not theirs to resume.
     throw new AppError(409, 'conflict', 'clientMessageId was already used for another conversation', 'clientMessageId');
   }

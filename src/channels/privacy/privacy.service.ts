@@ -520,7 +520,12 @@ async function erase(tx: Kysely<DB>, storeId: string, s: Subjects, at: string): 
   counts.inboundEmails = affected(
     await tx
       .updateTable('inbound_emails')
-      .set({ from_address: null, subject: sql<string | null>`case when subject is null then null else ${REDACTED} end` })
+      // The reason may name refused attachments (their file names are the customer's own words).
+      .set({
+        from_address: null,
+        subject: sql<string | null>`case when subject is null then null else ${REDACTED} end`,
+        reason: sql<string | null>`case when reason is null then null else ${REDACTED} end`,
+      })
       .where('store_id', '=', storeId)
       .where(mailFrom)
       .executeTakeFirst(),
@@ -542,6 +547,10 @@ async function erase(tx: Kysely<DB>, storeId: string, s: Subjects, at: string): 
       .updateTable('outbox')
       .set({
         payload: REDACTED_JSON,
+        // A receiver's answer can echo what it was sent.
+        provider_ref: sql<
+          string | null
+        >`case when kind = 'message' then provider_ref when provider_ref is null then null else ${REDACTED} end`,
         status: sql<string>`case when status = 'queued' then 'skipped' else status end`,
         last_error: sql<
           string | null

@@ -22,6 +22,7 @@ export const personalKeys: ReadonlySet<string> = new Set([
   'note',
   'reason',
   'trackingNumber',
+  'pageUrl',
   'address',
   'address1',
   'address2',

@@ -10,6 +10,8 @@ import { casesByStatus } from '../../cases/cases.service.ts';
 import { createSlackDriver } from '../../channels/alerts/slack.driver.ts';
 import { channelsRoutes } from '../../channels/channels.routes.ts';
 import { chatRoutes } from '../../channels/chat/chat.routes.ts';
+import { createEmailDriver } from '../../channels/email/email.driver.ts';
+import { inboundEmailRoutes } from '../../channels/email/inbound-email.routes.ts';
 import { OutboxSender } from '../../channels/outbox.ts';
 import { privacyRoutes } from '../../channels/privacy/privacy.routes.ts';
 import { shopifyRoutes } from '../../channels/shopify/shopify.routes.ts';
@@ -185,6 +187,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   // channels: one line per channel's routes below
   await shopifyRoutes(app, ctx);
   privacyRoutes(app, ctx);
+  inboundEmailRoutes(app, ctx);
+  ctx.outbox.register('email', createEmailDriver(ctx));
   chatRoutes(app, ctx);
   webhooksRoutes(app, ctx);
   ctx.outbox.register('webhook', createWebhookDriver(ctx));
