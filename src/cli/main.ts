@@ -9,6 +9,7 @@ import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { tokenCommand } from './token.ts';
 import { triageCommand } from './triage.ts';
+import { userCommand } from './user.ts';
 import { workerCommand } from './worker.ts';
 
 const program = new Command()
@@ -23,6 +24,7 @@ const program = new Command()
   .addCommand(importCommand())
   .addCommand(storeCommand())
   .addCommand(tokenCommand())
+  .addCommand(userCommand())
   .addCommand(triageCommand())
   .addCommand(policyCommand())
   .addCommand(replayCommand())

@@ -23,12 +23,12 @@ export function serveCommand(): Command {
       }
       // Loaded here, not at the top: every command pays for what main.ts imports.
       const { startServer } = await import('../platform/server.ts');
-      let token: string | undefined;
+      let demo: { token: string; password: string; users: readonly { email: string }[] } | undefined;
       const server = await startServer(config, {
         beforeListen: async (ctx) => {
           if (!o.demo) return;
           // Loaded only here: the demo generator is not needed to serve a real store.
-          const { seedDemo } = await import('../demo/seed-demo.ts');
+          const { DEMO_CONSOLE_USERS, seedDemo } = await import('../demo/seed-demo.ts');
           process.stderr.write(`Preparing the demo store in ${describeDb(config.db)}…\n`);
           const started = performance.now();
           const seed = await seedDemo(ctx, (done, total) => {
@@ -39,7 +39,7 @@ export function serveCommand(): Command {
               `${process.stderr.isTTY ? '\n' : ''}  seeded ${seed.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
             );
           }
-          token = seed.token;
+          demo = { token: seed.token, password: seed.password, users: DEMO_CONSOLE_USERS };
         },
       });
       const lines = [
@@ -52,11 +52,13 @@ export function serveCommand(): Command {
         const smtpHost = config.smtpHost ?? config.host;
         lines.push(`  SMTP in:   smtp://${smtpHost.includes(':') ? `[${smtpHost}]` : smtpHost}:${server.smtpPort}`);
       }
-      if (token) {
+      if (demo) {
         lines.push(
-          `  Console:   ${server.url}/#token=${token}`,
+          `  Console:   ${server.url}/`,
+          `  Sign in:   store "demo" as ${new Intl.ListFormat('en', { type: 'disjunction' }).format(demo.users.map((u) => u.email))}`,
+          `             password ${demo.password} (for all three; a new one on every start, shown once)`,
           `  Chat:      ${server.url}/widget/try/demo (the demo shop page with the chat widget)`,
-          `  Admin token for the "demo" store (shown once): ${token}`,
+          `  Admin token for the "demo" store (shown once): ${demo.token}`,
         );
       }
       lines.push(`  Press Ctrl+C to stop.`, ``);

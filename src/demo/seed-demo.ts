@@ -4,6 +4,8 @@ import { getEvent } from '../events/events.service.ts';
 import { validateBatch } from '../events/ingest.ts';
 import { ManualClock } from '../platform/clock.ts';
 import type { AppContext } from '../platform/http/context.ts';
+import { randomPassword } from '../stores/passwords.ts';
+import { setUserPassword } from '../stores/sessions.service.ts';
 import { createStore, createToken, ensureUser, getStore } from '../stores/stores.service.ts';
 import { demoEvents, type RawEvent } from './demo-store.ts';
 import { Random, seededRng } from './rng.ts';
@@ -19,11 +21,20 @@ const agents = [
   { email: 'owner@demo.example', name: 'Robin Hart', role: 'admin' },
 ] as const;
 
+/** Who signs in to the demo console: one user per role, sharing the password printed at start. */
+export const DEMO_CONSOLE_USERS = [
+  { email: 'admin@demo.test', name: 'Avery Admin', role: 'admin' },
+  { email: 'manager@demo.test', name: 'Morgan Manager', role: 'manager' },
+  { email: 'agent@demo.test', name: 'Alex Agent', role: 'agent' },
+] as const;
+
 export interface DemoSeed {
   seeded: boolean;
   events: number;
-  /** A fresh admin token for the console link. */
+  /** A fresh admin token for the API. */
   token: string;
+  /** A fresh password for DEMO_CONSOLE_USERS (only its hashes are stored), shown once. */
+  password: string;
 }
 
 /**
@@ -61,7 +72,10 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
   }
   const admin = await ensureUser(db, ctx.clock, DEMO_STORE, { email: 'owner@demo.example', name: 'Robin Hart', role: 'admin' });
   const { token } = await createToken(db, ctx.clock, { storeId: DEMO_STORE, role: 'admin', name: 'demo console', userId: admin.id });
-  return { seeded, events: count, token };
+  // A new password on every start: the old one cannot be shown again, and resetting it signs out old sessions.
+  const password = randomPassword();
+  for (const u of DEMO_CONSOLE_USERS) await setUserPassword(db, ctx.clock, { storeId: DEMO_STORE, ...u, password });
+  return { seeded, events: count, token, password };
 }
 
 /** What a demo agent writes first: owning the problem, with a next step. */

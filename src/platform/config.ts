@@ -32,6 +32,12 @@ export interface Config {
   smtpPort: number | undefined;
   /** Interface the SMTP receiver listens on (default: HOST). */
   smtpHost: string | undefined;
+  /** `AMENDS_COOKIE_SECURE=true`: the session cookie is always `Secure` (behind a TLS proxy); else only over TLS. */
+  cookieSecure: boolean;
+  /** A console session ends after this long without a request (sliding). */
+  sessionIdleMinutes: number;
+  /** …and at the latest this long after sign-in, however busy. */
+  sessionMaxHours: number;
 }
 
 const envSchema = z.object({
@@ -51,6 +57,9 @@ const envSchema = z.object({
   AMENDS_OUTBOX_RETRY_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
   AMENDS_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   AMENDS_SMTP_HOST: z.string().min(1).optional(),
+  AMENDS_COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).default('false'),
+  AMENDS_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
+  AMENDS_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -77,6 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     outboxRetrySeconds: e.AMENDS_OUTBOX_RETRY_SECONDS,
     smtpPort: e.AMENDS_SMTP_PORT,
     smtpHost: e.AMENDS_SMTP_HOST,
+    cookieSecure: e.AMENDS_COOKIE_SECURE === 'true' || e.AMENDS_COOKIE_SECURE === '1',
+    sessionIdleMinutes: e.AMENDS_SESSION_IDLE_MINUTES,
+    sessionMaxHours: e.AMENDS_SESSION_MAX_HOURS,
     ...overrides,
   };
 }

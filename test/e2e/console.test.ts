@@ -1,78 +1,401 @@
+/**
+ * The agent console in real Chromium against the real server (`amends serve` as a child process, serving
+ * the built web/dist): the issue's "done when" walked through the sign-in form, the inbox, the case page and
+ * the approvals page, with a screenshot of each step in test/e2e/artifacts/ and axe-core on the main pages.
+ */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, ev, type TestApp, usd } from '../helper.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { setUserPassword } from '../../src/stores/sessions.service.ts';
+import { createStore, createToken } from '../../src/stores/stores.service.ts';
+import { startServe, stopAll } from '../support/amends-process.ts';
 import { chromiumAvailable, launchChromium } from './browser.ts';
 
-const shots = path.resolve(import.meta.dirname, '../../.tmp/screenshots');
+const root = path.resolve(import.meta.dirname, '../..');
+const artifacts = path.join(root, 'test/e2e/artifacts');
+const AGENT = { email: 'ada@acme.test', name: 'Ada Agent', password: 'agent-password-0001' };
+const MANAGER = { email: 'max@acme.test', name: 'Max Manager', password: 'manager-password-0002' };
 
-describe('console placeholder in Chromium [sqlite]', () => {
+const usd = (amount: number) => ({ amount, currency: 'USD' });
+
+/** Three customers, three complaints of different weight: a smashed wedding present, a late parcel, a login bug. */
+function storeEvents(now: number) {
+  const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+  const day = 24 * 60;
+  return [
+    {
+      id: 'cus-ivy',
+      type: 'customer.upserted',
+      occurredAt: at(400 * day),
+      data: { customerId: 'cus-ivy', email: 'ivy@example.com', name: 'Ivy Moreau' },
+    },
+    {
+      id: 'ord-900',
+      type: 'order.placed',
+      occurredAt: at(4 * day),
+      data: {
+        orderId: 'ord-900',
+        customerId: 'cus-ivy',
+        total: usd(18900),
+        items: [{ sku: 'TEA-SET', name: 'Porcelain tea set', quantity: 1, price: usd(18900) }],
+      },
+    },
+    {
+      id: 'cmp-900',
+      type: 'complaint.received',
+      occurredAt: at(30),
+      data: {
+        complaintId: 'cmp-900',
+        customerId: 'cus-ivy',
+        orderId: 'ord-900',
+        channel: 'email',
+        subject: 'Tea set arrived smashed',
+        body: 'The porcelain tea set I ordered arrived completely smashed, three cups broken. It was a wedding present for my sister this Saturday. I am really upset.',
+      },
+    },
+    {
+      id: 'cus-ben',
+      type: 'customer.upserted',
+      occurredAt: at(30 * day),
+      data: { customerId: 'cus-ben', email: 'ben@example.com', name: 'Ben Ortiz' },
+    },
+    { id: 'ord-901', type: 'order.placed', occurredAt: at(6 * day), data: { orderId: 'ord-901', customerId: 'cus-ben', total: usd(2400) } },
+    {
+      id: 'cmp-901',
+      type: 'complaint.received',
+      occurredAt: at(20),
+      data: {
+        complaintId: 'cmp-901',
+        customerId: 'cus-ben',
+        orderId: 'ord-901',
+        channel: 'chat',
+        subject: 'Where is my parcel?',
+        body: 'Hi, my order has not arrived yet. Any idea when it will come?',
+      },
+    },
+    {
+      id: 'cus-cy',
+      type: 'customer.upserted',
+      occurredAt: at(10 * day),
+      data: { customerId: 'cus-cy', email: 'cy@example.com', name: 'Cy Laurent' },
+    },
+    {
+      id: 'cmp-902',
+      type: 'complaint.received',
+      occurredAt: at(10),
+      data: {
+        complaintId: 'cmp-902',
+        customerId: 'cus-cy',
+        channel: 'portal',
+        subject: 'Password reset',
+        body: 'The password reset link on your site does not work.',
+      },
+    },
+  ];
+}
+
+interface CaseSummary {
+  id: string;
+  number: number;
+  status: string;
+  subject: string | null;
+  priority: { level: string; score: number } | null;
+}
+
+describe('agent console in Chromium against the real server [sqlite]', () => {
   const available = chromiumAvailable();
-  let t: TestApp;
-  let browser: Browser;
   let url: string;
+  let adminToken: string;
+  let browser: Browser;
+  let dir: string;
 
   beforeAll(async () => {
     if (!available) return;
-    t = await buildTestApp('sqlite');
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/events',
-      headers: { authorization: `Bearer ${t.tokens.manager}` },
-      payload: {
-        events: [
-          ev('c1', 'customer.upserted', { customerId: 'c1', email: 'jo@example.com', name: 'Jo Park' }),
-          ev('o1', 'order.placed', { orderId: 'o1', customerId: 'c1', total: usd(4599) }, '2026-03-01T10:00:00Z'),
-          ev('cmp1', 'complaint.received', {
-            complaintId: 'cmp1',
-            customerId: 'c1',
-            orderId: 'o1',
-            channel: 'email',
-            subject: 'Parcel never came',
-            body: 'It was a birthday present and it is still not here.',
-          }),
-        ],
-      },
-    });
-    expect(res.statusCode).toBe(201);
-    url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    // `npm test` builds the console first (pretest); a direct `vitest run` of this file may not have.
+    if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
+      const build = spawnSync(
+        process.execPath,
+        [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
+      if (build.status !== 0) throw new Error(`could not build the console:\n${build.stdout}\n${build.stderr}`);
+    }
+    fs.rmSync(artifacts, { recursive: true, force: true });
+    fs.mkdirSync(artifacts, { recursive: true });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-console-'));
+    const dbFile = path.join(dir, 'amends.db');
+    const database = openDatabase(dbFile);
+    try {
+      await migrateToLatest(database);
+      const db = database.db;
+      await createStore(db, systemClock, { id: 'acme', name: 'Acme Goods', timezone: 'UTC' });
+      await setUserPassword(db, systemClock, { storeId: 'acme', role: 'agent', ...AGENT });
+      await setUserPassword(db, systemClock, { storeId: 'acme', role: 'manager', ...MANAGER });
+      adminToken = (await createToken(db, systemClock, { storeId: 'acme', role: 'admin', name: 'e2e setup' })).token;
+    } finally {
+      await database.close();
+    }
+    url = (await startServe(dbFile)).url;
+    const res = await api('POST', '/api/v1/events', { events: storeEvents(Date.now()) });
+    expect(res.status).toBe(201);
     browser = await launchChromium();
-    fs.mkdirSync(shots, { recursive: true });
   });
+
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
+    await stopAll();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it.runIf(available)('opens with the token from the link, lists the case, and shows it on click', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${url}/#token=${t.tokens.agent}`);
-    const row = page.locator('tr.case').first();
-    await row.waitFor();
-    expect(await row.textContent()).toContain('Parcel never came');
-    expect(page.url()).not.toContain('token=');
-    expect(await page.locator('#counts').textContent()).toMatch(/1\s*acknowledged/);
-    await row.click();
-    await page.locator('#detail h2').waitFor();
-    expect(await page.locator('#detail').textContent()).toContain('birthday present');
-    await page.screenshot({ path: path.join(shots, 'console.png'), fullPage: true });
-    const axe = await new AxeBuilder({ page }).analyze();
-    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => v.id)).toEqual([]);
-    await page.close();
-  });
+  async function api(method: string, p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
 
-  it.runIf(available)('asks for a token when the one given is refused', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${url}/#token=amd_wrong`);
-    await page.locator('#login').waitFor({ state: 'visible' });
-    expect(await page.locator('#login').textContent()).toContain('not accepted');
-    await page.fill('#token', t.tokens.agent);
-    await page.click('#login button[type=submit]');
-    await page.locator('tr.case').first().waitFor();
-    expect(await page.locator('tr.case').count()).toBe(1);
-    await page.close();
-  });
+  /**
+   * Console errors and uncaught exceptions of the page. Chromium logs every 4xx answer to a fetch; the two the
+   * contract makes expected are left out: the session probe before signing in (401) and the wrong password (401).
+   */
+  function watchConsole(page: Page): string[] {
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const expected401 = /status of 401/.test(m.text()) && /\/api\/v1\/auth\/(me|login)$/.test(m.location().url);
+      if (!expected401) errors.push(`${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+    return errors;
+  }
+
+  /** What the person sees at this step (the viewport, scrolled to `at` when given), numbered in order. */
+  let step = 0;
+  const shot = async (page: Page, name: string, at?: Locator) => {
+    step++;
+    if (at) await at.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifacts, `${String(step).padStart(2, '0')}-${name}.png`) });
+  };
+
+  async function expectAccessible(page: Page, what: string) {
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(
+      bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      `${what} has no serious or critical accessibility violations`,
+    ).toEqual([]);
+  }
+
+  async function signIn(page: Page, who: { email: string; password: string }) {
+    await page.getByLabel(/^Store/).fill('acme');
+    await page.getByLabel(/^E-mail/).fill(who.email);
+    await page.getByLabel(/^Password/).fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/inbox/);
+  }
+
+  async function signOut(page: Page) {
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+  }
+
+  const caseRows = (page: Page) => page.getByRole('list', { name: /cases, most urgent first/ }).getByRole('link');
+
+  async function waitFor(what: string, check: () => Promise<boolean>, ms = 10_000) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it.runIf(available)(
+    'an agent signs in, works the most urgent case with a tone-checked reply and two offers; a manager approves; the case resolves and leaves the inbox',
+    async () => {
+      const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+
+      // The most urgent open case, as the API ranks it.
+      const open = (await api('GET', '/api/v1/cases?status=new,acknowledged,in_progress,waiting_on_customer,reopened')).json
+        .cases as CaseSummary[];
+      expect(open).toHaveLength(3);
+      const top = [...open].sort((a, b) => (b.priority?.score ?? 0) - (a.priority?.score ?? 0))[0]!;
+      expect(top.subject).toBe('Tea set arrived smashed');
+      expect(top.priority!.score).toBeGreaterThan(Math.max(...open.filter((c) => c.id !== top.id).map((c) => c.priority?.score ?? 0)));
+
+      // 1. Sign in: a wrong password is refused in place, the right one lands on the inbox.
+      await page.goto(`${url}/inbox`);
+      await page.waitForURL(/\/sign-in/);
+      await page.getByLabel(/^Store/).fill('acme');
+      await page.getByLabel(/^E-mail/).fill(AGENT.email);
+      await page.getByLabel(/^Password/).fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'do not match an account' }).waitFor();
+      await shot(page, 'sign-in-refused');
+      await page.getByLabel(/^Password/).fill(AGENT.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/inbox/);
+
+      // 2. The inbox: three open cases, most urgent first, with the customer's name fetched for the row.
+      await waitFor('three inbox rows', async () => (await caseRows(page).count()) === 3);
+      const first = caseRows(page).first();
+      await first.getByText('Ivy Moreau').waitFor();
+      expect(await first.getAttribute('href')).toBe(`/cases/${top.id}`);
+      expect(await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: /^All/ }).textContent()).toContain('3');
+      // An agent's navigation has no Approvals.
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).count()).toBe(0);
+      await shot(page, 'inbox');
+      await expectAccessible(page, 'inbox');
+
+      // 3. Keyboard: `?` lists the shortcuts; j, k, enter opens the highest-priority case.
+      await page.keyboard.press('Shift+?');
+      const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await help.getByText('Assign the case to me').waitFor();
+      await page.keyboard.press('Escape');
+      await help.waitFor({ state: 'hidden' });
+      await page.keyboard.press('j');
+      await waitFor('second row active', async () => (await caseRows(page).nth(1).getAttribute('aria-current')) === 'true');
+      await page.keyboard.press('k');
+      await waitFor('first row active', async () => (await first.getAttribute('aria-current')) === 'true');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`/cases/${top.id}$`));
+      await page.getByRole('heading', { name: /Tea set arrived smashed/ }).waitFor();
+      await page.getByRole('heading', { name: 'Ivy Moreau' }).waitFor();
+      await page.getByRole('heading', { name: 'Suggested offers' }).waitFor();
+      await page.getByText(/Your allowance: \$2,000\.00 left of \$2,000\.00/).waitFor();
+      await shot(page, 'case');
+      await expectAccessible(page, 'case page');
+
+      // 4. Reply: `r` focuses the composer; an excuse is flagged, its rewrite applied in one click, then sent.
+      await page.keyboard.press('r');
+      await waitFor('composer focused', async () => (await page.evaluate(() => document.activeElement?.id)) === 'composer');
+      const draft =
+        "I'm sorry your tea set arrived broken. It is out of our control, but I've asked our warehouse to pack a new set today and I'll write to you by Friday with the tracking number.";
+      await page.keyboard.insertText(draft);
+      const fix = page.getByRole('button', { name: "Replace “out of our control” with “something I'm now handling for you”" });
+      await fix.waitFor();
+      await page.getByText('Sounds like an excuse').waitFor();
+      await shot(page, 'tone-check-warning', page.getByText('Sounds like an excuse'));
+      await fix.click();
+      await page.getByText('Tone check: looks good').waitFor();
+      const fixed = await page.locator('#composer').inputValue();
+      expect(fixed).toBe(draft.replace('out of our control', "something I'm now handling for you"));
+      expect(await page.getByText('Sounds like an excuse').count()).toBe(0);
+      await shot(page, 'tone-check-fixed', page.getByText('Tone check: looks good'));
+      await page.locator('#composer').focus();
+      await page.keyboard.press('Control+Enter');
+      await page.getByText('Reply queued for Ivy Moreau.').waitFor();
+      expect(await page.locator('#composer').inputValue()).toBe('');
+      await waitFor('the reply on the case', async () => {
+        const c = (await api('GET', `/api/v1/cases/${top.id}`)).json as { messages: { kind: string; body: string }[] };
+        return c.messages.some((m) => m.kind === 'reply' && m.body === fixed);
+      });
+      await page.getByRole('listitem').filter({ hasText: fixed }).waitFor();
+
+      // 5. An offer within the agent's authority is issued at once.
+      const issue = page.getByRole('button', { name: /^Issue: / }).first();
+      const issuedLabel = (await issue.getAttribute('aria-label'))!.replace(/^Issue: /, '');
+      await issue.click();
+      await page.getByText('Offer granted').waitFor();
+      await waitFor('the compensation granted', async () => {
+        const list = (await api('GET', `/api/v1/compensations?caseId=${top.id}`)).json.compensations as { label: string; status: string }[];
+        return list.some((c) => c.label === issuedLabel && ['approved', 'issuing', 'issued'].includes(c.status));
+      });
+      await page.getByRole('list', { name: 'Compensations on this case' }).getByText(issuedLabel).waitFor();
+      await shot(page, 'offer-issued', page.getByRole('heading', { name: 'Suggested offers' }));
+
+      // 6. One above it goes to a manager, with a justification.
+      const ask = page.getByRole('button', { name: /^Request approval: A free replacement/ });
+      await ask.click();
+      const why = page.getByRole('textbox', { name: /^Why this case needs it/ });
+      await why.fill('A wedding present for Saturday: only a new set sent today makes this right.');
+      await page.getByRole('button', { name: 'Send for approval' }).click();
+      await page.getByText('Approval requested').waitFor();
+      let pendingId = '';
+      await waitFor('the request pending approval', async () => {
+        const list = (await api('GET', '/api/v1/compensations?status=pending_approval')).json.compensations as {
+          id: string;
+          caseId: string;
+        }[];
+        pendingId = list.find((c) => c.caseId === top.id)?.id ?? '';
+        return pendingId !== '';
+      });
+      await page.getByText('Waiting for approval').waitFor();
+      await shot(page, 'approval-requested', page.getByText('Waiting for approval'));
+
+      // 7. The manager approves it on Approvals.
+      await signOut(page);
+      await shot(page, 'signed-out');
+      await signIn(page, MANAGER);
+      const approvalsLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Approvals/ });
+      await approvalsLink.click();
+      await page.waitForURL(/\/approvals$/);
+      const card = page.getByRole('listitem', { name: /A free replacement, sent now/ });
+      await card.getByRole('link', { name: `Case #${top.number}` }).waitFor();
+      await card.getByText('A wedding present for Saturday').waitFor();
+      await shot(page, 'approvals');
+      await expectAccessible(page, 'approvals');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await page.getByText('No requests waiting').waitFor();
+      await waitFor('the approval recorded', async () => {
+        const c = (await api('GET', `/api/v1/compensations/${pendingId}`)).json as { status: string; decidedBy: string | null };
+        return ['approved', 'issuing', 'issued'].includes(c.status) && c.decidedBy !== null;
+      });
+      await shot(page, 'approved');
+
+      // 8. Back on the case: resolve it with an outcome (`e`).
+      await page.goto(`${url}/cases/${top.id}`);
+      await page.getByRole('heading', { name: /Tea set arrived smashed/ }).waitFor();
+      await page.keyboard.press('e');
+      const dialog = page.getByRole('dialog', { name: `Resolve case #${top.number}` });
+      await dialog.waitFor();
+      await dialog.getByLabel('Made right: remedy issued').check();
+      await shot(page, 'resolve');
+      await dialog.getByRole('button', { name: 'Resolve case' }).click();
+      await page.getByText(`Case #${top.number} is resolved.`).waitFor();
+      const resolved = (await api('GET', `/api/v1/cases/${top.id}`)).json as {
+        status: string;
+        timeline: { type: string; data: { reason?: string } }[];
+      };
+      expect(resolved.status).toBe('resolved');
+      expect(resolved.timeline.some((e) => e.type === 'status.changed' && e.data.reason?.startsWith('Outcome: Made right'))).toBe(true);
+
+      // 9. The inbox updates: the case has left the open queue.
+      await page.getByRole('link', { name: '← Inbox' }).click();
+      await page.waitForURL(/\/inbox$/);
+      await waitFor('two open cases', async () => (await caseRows(page).count()) === 2);
+      expect(await page.locator(`a[href="/cases/${top.id}"]`).count()).toBe(0);
+      expect(await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: /^All/ }).textContent()).toContain('2');
+      await shot(page, 'inbox-after');
+
+      // 10. At phone width the inbox and a case still fit the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await waitFor('rows at phone width', async () => (await caseRows(page).count()) === 2);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await shot(page, 'phone-inbox');
+      await caseRows(page).first().click();
+      await page.getByRole('heading', { name: 'Suggested offers' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await shot(page, 'phone-case');
+
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    120_000,
+  );
 });

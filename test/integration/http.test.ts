@@ -3,8 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, buildTestApp, engineAvailable, engines, ev, type TestApp, usd } from '../helper.ts';
 
-const placeholder = path.resolve(import.meta.dirname, '../../web/placeholder/index.html');
-
 /** The value of one sample in Prometheus text, 0 when absent (counters start unseen). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   const want = Object.entries(labels);
@@ -205,11 +203,28 @@ describe.each(engines)('HTTP surface [%s]', (engine) => {
     }
   });
 
-  it.runIf(available)('serves the console placeholder at /', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toBe(fs.readFileSync(placeholder, 'utf8'));
-    expect(res.body).toMatch(/<title>[^<]*Amends[^<]*<\/title>/);
+  it.runIf(available)('serves the console at / and its client-side routes, and keeps API 404s as JSON', async () => {
+    const built = path.resolve(import.meta.dirname, '../../web/dist/index.html');
+    const html = { accept: 'text/html,application/xhtml+xml' };
+    for (const url of ['/', '/inbox?queue=mine', '/cases/case_x']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: html });
+      expect(res.headers['content-type'], url).toMatch(/^text\/html/);
+      if (fs.existsSync(built)) {
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).toBe(fs.readFileSync(built, 'utf8'));
+      } else {
+        expect(res.statusCode, url).toBe(503);
+        expect(res.body, url).toContain('npm run build:web');
+      }
+      expect(res.body).toMatch(/<title>[^<]*Amends[^<]*<\/title>/);
+    }
+    // Unknown webhook, widget and asset paths stay plain JSON 404s, even for a browser (/api/* answers 401 first).
+    for (const url of ['/webhooks/nope', '/widget/nope', '/assets/nope.js', '/metricsx']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: html });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code, url).toBe('not_found');
+    }
+    // A non-browser GET of an unknown page is a 404 too.
+    expect((await t.app.inject({ method: 'GET', url: '/inbox', headers: { accept: 'application/json' } })).statusCode).toBe(404);
   });
 });

@@ -28,13 +28,15 @@
   const lang = (script.getAttribute('data-locale') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
   const locale = lang.startsWith('es') ? 'es' : 'en';
   const MAX = 5000;
+  /** A name ending a sentence: "Acme." but "Acme Co." stays as it is. */
+  const sentence = (name) => (/[.!?]$/.test(name) ? name : `${name}.`);
 
   const strings = {
     en: {
       launcher: 'Chat with us',
       unread: (n) => `Chat with us, ${n} new ${n === 1 ? 'reply' : 'replies'}`,
       subtitle: 'Ask us anything. We reply right here.',
-      greeting: (s) => `Hi! This is ${s}. How can we help you today?`,
+      greeting: (s) => `Hi! This is ${sentence(s)} How can we help you today?`,
       close: 'Close chat',
       conversation: 'Conversation',
       email: 'Your e-mail',
@@ -57,7 +59,7 @@
       launcher: 'Chatea con nosotros',
       unread: (n) => `Chatea con nosotros, ${n} ${n === 1 ? 'respuesta nueva' : 'respuestas nuevas'}`,
       subtitle: 'Pregúntanos lo que quieras. Respondemos aquí mismo.',
-      greeting: (s) => `¡Hola! Somos ${s}. ¿En qué podemos ayudarte?`,
+      greeting: (s) => `¡Hola! Somos ${sentence(s)} ¿En qué podemos ayudarte?`,
       close: 'Cerrar chat',
       conversation: 'Conversación',
       email: 'Tu correo electrónico',

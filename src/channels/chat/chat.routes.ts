@@ -331,6 +331,7 @@ function tryPage(storeId: string, storeName: string, origin: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${name}: try the chat widget</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1f2328; background: #fafaf7; }

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-policy-compensation.ts';
 import * as m0004 from './migrations/0004-jobs.ts';
 import * as m0005 from './migrations/0005-proactive.ts';
 import * as m0006 from './migrations/0006-channels.ts';
+import * as m0007 from './migrations/0007-console-auth.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, MigrationModule> = {
   '0004-jobs': m0004,
   '0005-proactive': m0005,
   '0006-channels': m0006,
+  '0007-console-auth': m0007,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -31,6 +31,24 @@ export interface UsersTable {
   name: string | null;
   role: string;
   created_at: string;
+  /** argon2id PHC string; null until a password is set (`amends user create`). Never leaves the server. */
+  password_hash: Generated<string | null>;
+  /** Failed sign-ins since the last success or lock. */
+  failed_logins: Generated<number>;
+  locked_until: Generated<string | null>;
+  last_login_at: Generated<string | null>;
+}
+
+/** A console session (src/stores/sessions.service.ts): `id` is the SHA-256 of the cookie's secret. */
+export interface SessionsTable {
+  id: string;
+  store_id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  user_agent: string | null;
 }
 
 export interface ApiTokensTable {
@@ -406,6 +424,7 @@ export interface DB {
   stores: StoresTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
   events: EventsTable;
   customers: CustomersTable;
   orders: OrdersTable;

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { casesRoutes } from '../../cases/cases.routes.ts';
 import { casesByStatus } from '../../cases/cases.service.ts';
@@ -26,6 +28,7 @@ import { policyRoutes } from '../../policy/policy.routes.ts';
 import { incidentsRoutes } from '../../proactive/incidents.routes.ts';
 import { Proactive } from '../../proactive/proactive.ts';
 import { repliesRoutes } from '../../replies/replies.routes.ts';
+import { authRoutes } from '../../stores/auth.routes.ts';
 import { storesRoutes } from '../../stores/stores.routes.ts';
 import { triageRoutes } from '../../triage/triage.routes.ts';
 import { type Clock, systemClock } from '../clock.ts';
@@ -48,7 +51,46 @@ declare module 'fastify' {
   }
 }
 
-const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/placeholder');
+/** The console's build (`npm run build:web`, run by `npm start` and `npm test` first). */
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** Paths the console's client-side routes never use: an unknown one there is a plain 404. */
+const notConsolePaths = ['/api/', '/widget', '/webhooks/', '/health', '/metrics', '/assets/', '/favicon.ico', '/robots.txt'];
+
+const missingBuildPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Amends console: not built</title></head>
+<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem; color: #1d2430">
+<h1>The Amends console is not built yet</h1>
+<p>Run <code>npm run build:web</code> in the Amends folder, then reload this page. (<code>npm start</code> builds it for you.)</p>
+<p>The API is running: see <a href="/api/docs">/api/docs</a>.</p>
+</body></html>`;
+
+/**
+ * The console: hashed assets cached for a year; `/` and every other page address answered with its
+ * index.html (read per request, so a rebuild needs no restart) for browsers asking for HTML.
+ */
+async function consoleRoutes(app: App): Promise<void> {
+  const assets = path.join(webDist, 'assets');
+  if (fs.existsSync(assets)) {
+    await app.register(fastifyStatic, { root: assets, prefix: '/assets/', index: false, immutable: true, maxAge: '365d' });
+  }
+  const sendIndex = async (_req: unknown, reply: FastifyReply) => {
+    let html: string;
+    try {
+      html = await fs.promises.readFile(path.join(webDist, 'index.html'), 'utf8');
+    } catch {
+      return reply.status(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(missingBuildPage);
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
+  };
+  app.get('/', { schema: { hide: true } }, sendIndex);
+  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+    const p = req.url.split('?')[0] ?? '';
+    const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+    if (!wantsHtml || notConsolePaths.some((x) => p === x || p.startsWith(x))) return reply.callNotFound();
+    return sendIndex(req, reply);
+  });
+}
 
 export interface BuildOptions {
   config: Config;
@@ -123,10 +165,15 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
         title: 'Amends API',
         version: '1',
         description:
-          'Service recovery for online stores. Every fact enters as an event (POST /api/v1/events); cases open from complaints and are worked through their lifecycle. Authenticate with `Authorization: Bearer <token>` (create one with `amends token create`). Errors are `{ "error": { "code", "message", "path"? } }`.',
+          'Service recovery for online stores. Every fact enters as an event (POST /api/v1/events); cases open from complaints and are worked through their lifecycle. Authenticate with `Authorization: Bearer <token>` (create one with `amends token create`), or with the console’s session cookie from POST /api/v1/auth/login (writes then need its `x-csrf-token`). Errors are `{ "error": { "code", "message", "path"? } }`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'amends_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -134,6 +181,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerErrorHandling(app);
+  // Before auth: its onRequest hook parses the cookies the session check reads.
+  await app.register(fastifyCookie);
   registerAuth(app, ctx);
 
   // Label children are looked up once per (method, route, status): hashing label sets on every request costs
@@ -178,6 +227,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   casesRoutes(app, ctx);
   customersRoutes(app, ctx);
   storesRoutes(app, ctx);
+  authRoutes(app, ctx);
   triageRoutes(app);
   repliesRoutes(app);
   compensationsRoutes(app, ctx);
@@ -194,7 +244,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   ctx.outbox.register('webhook', createWebhookDriver(ctx));
   ctx.outbox.register('slack', createSlackDriver(ctx));
 
-  await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+  await consoleRoutes(app);
 
   jobLog.target = app.log;
   app.addHook('onClose', async () => {

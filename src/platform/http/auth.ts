@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { type Role, roleAtLeast } from '../../stores/roles.ts';
+import { csrfMatches, type ResolvedSession, resolveSession, SESSION_COOKIE, sessionPolicy } from '../../stores/sessions.service.ts';
 import { findToken, type Principal } from '../../stores/stores.service.ts';
 import { AppError } from '../errors.ts';
 import type { App, AppContext } from './context.ts';
@@ -7,10 +8,16 @@ import type { App, AppContext } from './context.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The console session the request came with (cookie), null for API tokens. */
+    consoleSession: ResolvedSession | null;
   }
 }
 
-const publicApiPaths = ['/api/docs', '/api/openapi.json'];
+/** Signing in and out authenticate themselves (src/stores/auth.routes.ts). */
+const publicApiPaths = ['/api/docs', '/api/openapi.json', '/api/v1/auth/login', '/api/v1/auth/logout'];
+
+/** Methods a cross-site page can make a browser send with its cookies without a CSRF token being needed. */
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Verified tokens are remembered briefly so that a busy integration does not
@@ -20,8 +27,12 @@ const TOKEN_CACHE_TTL_MS = 10_000;
 const TOKEN_CACHE_MAX = 10_000;
 
 /**
- * Bearer tokens on /api/**. A token carries exactly one store; routes read the
- * store from the principal, never from the request.
+ * Bearer tokens or the console's session cookie on /api/**. Either carries
+ * exactly one store; routes read the store from the principal, never from the
+ * request. A request with an Authorization header is judged by it alone; one
+ * with only the cookie must echo the session's CSRF token in `x-csrf-token` on
+ * anything but GET/HEAD/OPTIONS. Sessions are read on every request (no cache),
+ * so a sign-out or a changed role counts at once.
  */
 export function registerAuth(app: App, ctx: AppContext): void {
   const cache = new Map<string, { principal: Principal; until: number }>();
@@ -34,7 +45,9 @@ export function registerAuth(app: App, ctx: AppContext): void {
     else cache.delete(token);
     return principal;
   };
+  const policy = sessionPolicy(ctx.config);
   app.decorateRequest('principal', null);
+  app.decorateRequest('consoleSession', null);
   // Callback style with a synchronous path for cached tokens: this runs on every API request.
   app.addHook('onRequest', (req, _reply, done) => {
     const url = req.url;
@@ -43,10 +56,31 @@ export function registerAuth(app: App, ctx: AppContext): void {
       return;
     }
     const header = req.headers.authorization;
+    const secret = header === undefined ? req.cookies?.[SESSION_COOKIE] : undefined;
+    if (secret) {
+      resolveSession(ctx.database.db, ctx.clock, policy, secret).then((session) => {
+        if (!session) {
+          done(new AppError(401, 'unauthorized', 'the session has ended or is unknown; sign in again'));
+          return;
+        }
+        if (!safeMethods.has(req.method) && !csrfMatches(req.headers['x-csrf-token'], session.csrfToken)) {
+          done(new AppError(403, 'csrf_failed', 'send the session’s CSRF token (from sign-in or /api/v1/auth/me) as x-csrf-token'));
+          return;
+        }
+        req.principal = session.principal;
+        req.consoleSession = session;
+        done();
+      }, done);
+      return;
+    }
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
       done(
-        new AppError(401, 'unauthorized', 'send an API token as "Authorization: Bearer <token>" (create one with `amends token create`)'),
+        new AppError(
+          401,
+          'unauthorized',
+          'sign in (POST /api/v1/auth/login), or send an API token as "Authorization: Bearer <token>" (create one with `amends token create`)',
+        ),
       );
       return;
     }
@@ -71,9 +105,9 @@ export function registerAuth(app: App, ctx: AppContext): void {
 /** The caller's principal, refused with 403 unless its role is at least `need`. */
 export function requireRole(req: FastifyRequest, need: Role): Principal {
   const p = req.principal;
-  if (!p) throw new AppError(401, 'unauthorized', 'an API token is required');
+  if (!p) throw new AppError(401, 'unauthorized', 'an API token or a console session is required');
   if (!roleAtLeast(p.role, need)) {
-    throw new AppError(403, 'forbidden', `this needs the ${need} role; the token has ${p.role}`);
+    throw new AppError(403, 'forbidden', `this needs the ${need} role; the ${req.consoleSession ? 'user' : 'token'} has ${p.role}`);
   }
   return p;
 }

@@ -1,0 +1,74 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
+import { ApiError, api, setCsrfToken } from '../../../api/client.ts';
+import type { Role, Session } from '../../../api/types.ts';
+
+export const sessionKey = ['session'] as const;
+
+const roleOrder: Role[] = ['agent', 'manager', 'admin'];
+
+export function roleAtLeast(have: Role, need: Role): boolean {
+  return roleOrder.indexOf(have) >= roleOrder.indexOf(need);
+}
+
+/** The signed-in person, or null when the cookie is missing or expired. */
+async function fetchSession(): Promise<Session | null> {
+  try {
+    const s = await api.get<Session>('/api/v1/auth/me', { quiet401: true });
+    setCsrfToken(s.csrfToken);
+    return s;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw err;
+  }
+}
+
+export function useSessionQuery() {
+  return useQuery({ queryKey: sessionKey, queryFn: fetchSession, retry: false, staleTime: Number.POSITIVE_INFINITY });
+}
+
+/**
+ * The session of the signed-in part of the app, given by its guard. A context rather than the query itself:
+ * while signing out, components still on screen keep the session they were drawn with until they unmount.
+ */
+export const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside a signed-in route');
+  return s;
+}
+
+export interface Credentials {
+  store: string;
+  email: string;
+  password: string;
+}
+
+export function useSignIn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (c: Credentials) => api.post<Session>('/api/v1/auth/login', c, { quiet401: true }),
+    onSuccess: (s) => {
+      setCsrfToken(s.csrfToken);
+      // Whatever another person had cached in this tab is not theirs to see.
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
+      qc.setQueryData(sessionKey, s);
+    },
+  });
+}
+
+export function useSignOut() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<void>('/api/v1/auth/logout', undefined, { quiet401: true }).catch(() => undefined),
+    onSettled: () => {
+      setCsrfToken(null);
+      qc.clear();
+      qc.setQueryData(sessionKey, null);
+    },
+  });
+}

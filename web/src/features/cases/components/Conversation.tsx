@@ -1,0 +1,84 @@
+import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
+import type { CaseMessage } from '../../../api/types.ts';
+import { formatDateTime } from '../../../ui/format.ts';
+import { Empty } from '../../../ui/states.tsx';
+
+const deliveryLabel: Record<string, string> = {
+  queued: 'sending',
+  sending: 'sending',
+  sent: 'sent',
+  failed: 'not delivered',
+  skipped: 'not sent',
+};
+
+const deliveryHelp: Record<string, string> = {
+  queued: 'Waiting for the channel to deliver it',
+  skipped: 'There was nowhere to send it: no e-mail server or address is set up for this store or customer',
+  failed: 'The channel refused it for good or ran out of attempts',
+};
+
+const who = (m: CaseMessage, customer: string, userName: (id: string | null) => string) =>
+  m.kind === 'inbound' ? customer : m.authorType === 'system' ? 'Amends (automatic)' : userName(m.authorId);
+
+/** The messages of the case, oldest first: the customer's words, our replies, and the team's notes. */
+export function Conversation({
+  messages,
+  customer,
+  channel,
+  userName,
+}: {
+  messages: CaseMessage[];
+  channel: string | null;
+  customer: string;
+  userName: (id: string | null) => string;
+}) {
+  if (messages.length === 0) return <Empty title="No messages yet">Nobody has written on this case yet.</Empty>;
+  return (
+    <Stack gap="sm" component="ol" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+      {messages.map((m) => (
+        <Paper
+          component="li"
+          key={m.id}
+          withBorder
+          p="sm"
+          radius="md"
+          bg={m.kind === 'note' ? 'yellow.0' : m.kind === 'inbound' ? 'white' : 'blue.0'}
+          style={{
+            borderLeft: `4px solid var(--mantine-color-${m.kind === 'note' ? 'yellow-6' : m.kind === 'inbound' ? 'orange-6' : 'blue-6'})`,
+          }}
+        >
+          <Group justify="space-between" gap="xs" mb={4} wrap="wrap">
+            <Group gap={6}>
+              <Text size="sm" fw={600}>
+                {who(m, customer, userName)}
+              </Text>
+              <Badge size="xs" variant="light" color={m.kind === 'note' ? 'yellow' : m.kind === 'inbound' ? 'orange' : 'blue'}>
+                {m.kind === 'inbound'
+                  ? `via ${m.channel ?? channel ?? 'an unknown channel'}`
+                  : m.kind === 'note'
+                    ? 'internal note'
+                    : 'reply'}
+              </Badge>
+              {m.kind === 'reply' && m.status ? (
+                <Badge size="xs" variant="outline" color={m.status === 'failed' ? 'red' : 'gray'} title={deliveryHelp[m.status]}>
+                  {deliveryLabel[m.status] ?? m.status}
+                </Badge>
+              ) : null}
+            </Group>
+            <Text size="xs" c="dimmed">
+              {formatDateTime(m.createdAt)}
+            </Text>
+          </Group>
+          {m.subject ? (
+            <Text size="sm" fw={600} mb={4}>
+              Subject: {m.subject}
+            </Text>
+          ) : null}
+          <Text size="sm" className="prewrap">
+            {m.body}
+          </Text>
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
