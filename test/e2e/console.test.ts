@@ -22,6 +22,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const artifacts = path.join(root, 'test/e2e/artifacts');
 const AGENT = { email: 'ada@acme.test', name: 'Ada Agent', password: 'agent-password-0001' };
 const MANAGER = { email: 'max@acme.test', name: 'Max Manager', password: 'manager-password-0002' };
+const ADMIN = { email: 'ana@acme.test', name: 'Ana Admin', password: 'admin-password-0003' };
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
@@ -141,6 +142,7 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
       await createStore(db, systemClock, { id: 'acme', name: 'Acme Goods', timezone: 'UTC' });
       await setUserPassword(db, systemClock, { storeId: 'acme', role: 'agent', ...AGENT });
       await setUserPassword(db, systemClock, { storeId: 'acme', role: 'manager', ...MANAGER });
+      await setUserPassword(db, systemClock, { storeId: 'acme', role: 'admin', ...ADMIN });
       adminToken = (await createToken(db, systemClock, { storeId: 'acme', role: 'admin', name: 'e2e setup' })).token;
     } finally {
       await database.close();
@@ -395,6 +397,103 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
 
       expect(errors).toEqual([]);
       await context.close();
+    },
+    120_000,
+  );
+
+  it.runIf(available)(
+    'a manager edits the policy with errors shown on their line, simulates it side by side; an admin activates it',
+    async () => {
+      const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      let page = await context.newPage();
+      let errors = watchConsole(page);
+      const strict = fs.readFileSync(path.join(root, 'policies/strict.yaml'), 'utf8');
+
+      // 1. The manager opens Policy: the active (default) version and its file in the editor.
+      await page.goto(`${url}/inbox`);
+      await page.waitForURL(/\/sign-in/);
+      await signIn(page, MANAGER);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policy' }).click();
+      await page.waitForURL(/\/policy$/);
+      await page.getByRole('heading', { name: 'Policy', level: 1 }).waitFor();
+      await page.getByText('default policy').waitFor();
+      let editor = page.getByRole('textbox', { name: 'Policy file (YAML)' });
+      await waitFor('the active file in the editor', async () => (await editor.inputValue()).includes('name: Amends default'));
+      await page.getByText('No errors').waitFor();
+      await page.getByText('No simulation yet').waitFor();
+
+      // 2. A key the schema does not know: the check marks its line and lists the error with line:column.
+      const broken = strict.replace(/^currency: USD$/m, 'currency: USD\ncolour: blue');
+      const line = broken.split('\n').indexOf('colour: blue') + 1;
+      expect(line).toBeGreaterThan(1);
+      await editor.fill(broken);
+      const errorList = page.getByRole('list', { name: 'Policy errors' });
+      const item = errorList.getByRole('button', { name: new RegExp(`^Line ${line}, column 1: `) });
+      await item.waitFor();
+      expect(await editor.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator(`[data-error-line="${line}"]`).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Simulate' }).isDisabled()).toBe(true);
+      // Clicking the error puts the cursor on its line.
+      await item.click();
+      await shot(page, 'policy-error', editor);
+      const cursor = await editor.evaluate((el: HTMLTextAreaElement) => ({
+        focused: document.activeElement === el,
+        line: el.value.slice(0, el.selectionStart).split('\n').length,
+      }));
+      expect(cursor).toEqual({ focused: true, line });
+
+      // 3. Fixed: no errors; Simulate shows the active and the edited policy side by side with the difference.
+      await editor.fill(strict);
+      await page.getByText('No errors').waitFor();
+      expect(await page.locator('[data-error-line]').count()).toBe(0);
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByRole('button', { name: 'Simulate' }).click();
+      const table = page.getByRole('table', { name: /^Simulation/ });
+      await table.waitFor();
+      await table.getByRole('columnheader', { name: 'Current: Amends default (active)' }).waitFor();
+      await table.getByRole('columnheader', { name: 'Edited: Amends strict' }).waitFor();
+      await table.getByRole('columnheader', { name: 'Difference' }).waitFor();
+      const casesRow = table.getByRole('row', { name: /^Cases simulated/ });
+      expect((await casesRow.getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['3', '3']);
+      // A manager cannot activate; the button says why.
+      expect(await page.getByRole('button', { name: 'Activate…' }).isDisabled()).toBe(true);
+      await page.getByText(/Only an admin can activate a policy/).waitFor();
+      await shot(page, 'policy-simulation', table);
+      await expectAccessible(page, 'policy page');
+
+      expect(errors).toEqual([]);
+      await context.close();
+
+      // 4. An admin (own browser context) activates the edited file after confirming; the page shows the new version.
+      const adminContext: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      page = await adminContext.newPage();
+      errors = watchConsole(page);
+      editor = page.getByRole('textbox', { name: 'Policy file (YAML)' });
+      await page.goto(`${url}/inbox`);
+      await page.waitForURL(/\/sign-in/);
+      await signIn(page, ADMIN);
+      await page.goto(`${url}/policy`);
+      await waitFor('the editor', async () => (await editor.count()) === 1 && (await editor.inputValue()).length > 0);
+      await editor.fill(strict);
+      await page.getByText('No errors').waitFor();
+      const activate = page.getByRole('button', { name: 'Activate…' });
+      await waitFor('activate enabled', async () => !(await activate.isDisabled()));
+      await activate.click();
+      const dialog = page.getByRole('dialog', { name: 'Activate this policy' });
+      await dialog.getByText(ADMIN.email).waitFor();
+      const confirm = dialog.getByRole('button', { name: 'Activate policy' });
+      expect(await confirm.isDisabled()).toBe(true);
+      await dialog.getByLabel(/I have checked the simulation/).check();
+      await confirm.click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByTestId('active-version').getByText(`by ${ADMIN.email}`).waitFor();
+      await page.getByText('Amends strict', { exact: true }).first().waitFor();
+      const now = (await api('GET', '/api/v1/policy')).json as { name: string; author: string; isDefault: boolean };
+      expect(now).toMatchObject({ name: 'Amends strict', author: ADMIN.email, isDefault: false });
+      await shot(page, 'policy-activated');
+
+      expect(errors).toEqual([]);
+      await adminContext.close();
     },
     120_000,
   );
