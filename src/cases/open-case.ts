@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { notifyCase } from '../channels/notify.ts';
+import { caseFacts, notify } from '../channels/notify.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
@@ -202,22 +202,12 @@ async function addInboundMessage(
 
 /** `case.opened`, and `case.escalated` when the guardrails sent it straight to the manager queue. */
 export async function notifyOpened(db: Kysely<DB>, storeId: string, caseId: string, at: string): Promise<void> {
-  await notifyCase(db, storeId, caseId, 'case.opened', {}, at);
-  const c = await db
-    .selectFrom('cases')
-    .select(['queue', 'guardrails'])
-    .where('store_id', '=', storeId)
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-  if (c?.queue === 'manager') {
+  const c = await caseFacts(db, storeId, caseId);
+  if (!c) return;
+  await notify(db, storeId, 'case.opened', c.data, at);
+  if (c.data.queue === 'manager') {
     const firings = JSON.parse(c.guardrails) as { rule: string; reason: string }[];
-    await notifyCase(
-      db,
-      storeId,
-      caseId,
-      'case.escalated',
-      { reason: firings.map((f) => f.reason).join('; ') || 'routed to the manager queue', fromQueue: null },
-      at,
-    );
+    const reason = firings.map((f) => f.reason).join('; ') || 'routed to the manager queue';
+    await notify(db, storeId, 'case.escalated', { ...c.data, reason, fromQueue: null }, at);
   }
 }

@@ -4,7 +4,7 @@ import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody } from '../platform/http/schemas.ts';
 import { channelSettingsSchema, loadChannelSettings, maskChannelSettings, saveChannelSettings } from './channel-settings.ts';
-import { outboxChannels, outboxKinds, outboxStatuses, retryOutbox } from './outbox.ts';
+import { attemptLog, outboxChannels, outboxKinds, outboxStatuses, retryOutbox } from './outbox.ts';
 
 const delivery = z.object({
   id: z.string(),
@@ -128,25 +128,7 @@ export function channelsRoutes(app: App, ctx: AppContext): void {
         .where('id', '=', req.params.id)
         .executeTakeFirst();
       if (!r) throw notFound('delivery', req.params.id);
-      const attempts = await db
-        .selectFrom('outbox_attempts')
-        .selectAll()
-        .where('store_id', '=', p.storeId)
-        .where('outbox_id', '=', r.id)
-        .orderBy('attempt')
-        .execute();
-      return {
-        ...toDelivery(r),
-        payload: JSON.parse(r.payload) as unknown,
-        attempts_log: attempts.map((a) => ({
-          attempt: Number(a.attempt),
-          at: a.at,
-          ok: Number(a.ok) === 1,
-          statusCode: a.status_code === null ? null : Number(a.status_code),
-          error: a.error,
-          durationMs: Number(a.duration_ms),
-        })),
-      };
+      return { ...toDelivery(r), payload: JSON.parse(r.payload) as unknown, attempts_log: await attemptLog(db, p.storeId, r.id) };
     },
   );
 

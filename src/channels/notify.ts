@@ -88,15 +88,12 @@ export async function notify(
   }
 }
 
-/** A case notification: the case as it stands (number, status, triage, queue) plus what happened. */
-export async function notifyCase(
+/** What a case notification says about the case as it stands (number, status, triage, queue), or null if gone. */
+export async function caseFacts(
   db: Kysely<DB>,
   storeId: string,
   caseId: string,
-  type: NotificationType,
-  extra: Record<string, unknown>,
-  at: string,
-): Promise<void> {
+): Promise<{ data: Record<string, unknown>; guardrails: string } | null> {
   const c = await db
     .selectFrom('cases')
     .select([
@@ -113,16 +110,14 @@ export async function notifyCase(
       'order_id',
       'subject',
       'incident_id',
+      'guardrails',
     ])
     .where('store_id', '=', storeId)
     .where('id', '=', caseId)
     .executeTakeFirst();
-  if (!c) return;
-  await notify(
-    db,
-    storeId,
-    type,
-    {
+  if (!c) return null;
+  return {
+    data: {
       caseId,
       number: Number(c.number),
       status: c.status,
@@ -137,8 +132,20 @@ export async function notifyCase(
       orderId: c.order_id,
       subject: c.subject,
       incidentId: c.incident_id,
-      ...extra,
     },
-    at,
-  );
+    guardrails: c.guardrails,
+  };
+}
+
+/** A case notification: the case as it stands plus what happened. */
+export async function notifyCase(
+  db: Kysely<DB>,
+  storeId: string,
+  caseId: string,
+  type: NotificationType,
+  extra: Record<string, unknown>,
+  at: string,
+): Promise<void> {
+  const c = await caseFacts(db, storeId, caseId);
+  if (c) await notify(db, storeId, type, { ...c.data, ...extra }, at);
 }

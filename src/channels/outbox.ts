@@ -9,10 +9,10 @@
  * with it (the e-mail's Message-ID, the webhook's delivery id) so a receiver
  * can tell a redelivery after a crash from a new message.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/db/database.ts';
-import type { DB } from '../platform/db/schema.ts';
+import type { DB, OutboxTable } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
 
 export const outboxKinds = ['message', 'webhook', 'alert'] as const;
@@ -233,16 +233,11 @@ export class OutboxSender {
     const due = await db
       .selectFrom('outbox')
       .select(['store_id', 'id', 'attempts'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowIso)]),
-          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', nowIso)]),
-        ]),
-      )
+      .where((eb) => isDue(eb, nowIso))
       .orderBy('next_attempt_at')
       .limit(limit)
       .execute();
-    const claimed: (typeof due)[number][] = [];
+    const claimed: Selectable<OutboxTable>[] = [];
     for (const r of due) {
       // One sender wins each row: the update only matches the state it was read in.
       const won = await db
@@ -256,24 +251,20 @@ export class OutboxSender {
         .where('store_id', '=', r.store_id)
         .where('id', '=', r.id)
         .where('attempts', '=', r.attempts)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowIso)]),
-            eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', nowIso)]),
-          ]),
-        )
+        .where((eb) => isDue(eb, nowIso))
+        .returningAll()
         .executeTakeFirst();
-      if (Number(won.numUpdatedRows) === 1) claimed.push(r);
+      if (won) claimed.push(won);
     }
     if (claimed.length > 0) await this.database.flush();
-    await Promise.all(claimed.map((r) => this.deliverOne(r.store_id, r.id)));
+    await Promise.all(claimed.map((r) => this.deliverOne(r)));
     return claimed.length;
   }
 
-  private async deliverOne(storeId: string, id: string): Promise<void> {
+  /** Delivers one row this sender has just claimed (`sending`, its attempt counted). */
+  private async deliverOne(row: Selectable<OutboxTable>): Promise<void> {
     const db = this.database.db;
-    const row = await db.selectFrom('outbox').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
-    if (row?.status !== 'sending') return;
+    const { store_id: storeId, id } = row;
     const now = this.clock.now();
     const item: OutboxItem = {
       storeId,
@@ -384,8 +375,44 @@ export class OutboxSender {
   }
 }
 
+/** Waiting and due, or claimed by a sender whose lease ran out (it crashed mid-send). */
+function isDue(eb: ExpressionBuilder<DB, 'outbox'>, nowIso: string) {
+  return eb.or([
+    eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowIso)]),
+    eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', nowIso)]),
+  ]);
+}
+
 function truncate(s: string): string {
   return s.length > 2000 ? `${s.slice(0, 1997)}...` : s;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Every attempt at one delivery, in order: when, the answer's code, the error, how long it took. */
+export async function attemptLog(db: Kysely<DB>, storeId: string, outboxId: string): Promise<DeliveryAttempt[]> {
+  const rows = await db
+    .selectFrom('outbox_attempts')
+    .selectAll()
+    .where('store_id', '=', storeId)
+    .where('outbox_id', '=', outboxId)
+    .orderBy('attempt')
+    .execute();
+  return rows.map((a) => ({
+    attempt: Number(a.attempt),
+    at: a.at,
+    ok: Number(a.ok) === 1,
+    statusCode: a.status_code === null ? null : Number(a.status_code),
+    error: a.error,
+    durationMs: Number(a.duration_ms),
+  }));
 }
 
 /** Puts a failed or skipped delivery back in the queue, due now, with a fresh set of attempts. */

@@ -11,7 +11,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { DB, OutboxTable, WebhookEndpointsTable } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { queueOutbox } from '../outbox.ts';
+import { attemptLog, type DeliveryAttempt, queueOutbox } from '../outbox.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 
 export interface WebhookEndpoint {
@@ -40,15 +40,6 @@ export interface WebhookDelivery {
   replayOf: string | null;
   sentAt: string | null;
   createdAt: string;
-}
-
-export interface DeliveryAttempt {
-  attempt: number;
-  at: string;
-  ok: boolean;
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
 }
 
 type EndpointRow = Omit<WebhookEndpointsTable, 'active'> & { active: number };
@@ -236,25 +227,7 @@ export async function getWebhookDelivery(
   id: string,
 ): Promise<WebhookDelivery & { payload: unknown; attemptLog: DeliveryAttempt[] }> {
   const r = await deliveryRow(db, storeId, id);
-  const attempts = await db
-    .selectFrom('outbox_attempts')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .where('outbox_id', '=', id)
-    .orderBy('attempt')
-    .execute();
-  return {
-    ...toDelivery(r),
-    payload: JSON.parse(r.payload) as unknown,
-    attemptLog: attempts.map((a) => ({
-      attempt: Number(a.attempt),
-      at: a.at,
-      ok: Number(a.ok) === 1,
-      statusCode: a.status_code === null ? null : Number(a.status_code),
-      error: a.error,
-      durationMs: Number(a.duration_ms),
-    })),
-  };
+  return { ...toDelivery(r), payload: JSON.parse(r.payload) as unknown, attemptLog: await attemptLog(db, storeId, id) };
 }
 
 /**
