@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,17 +5,12 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { engineAvailable, engines, freshDatabaseUrl, usd } from '../helper.ts';
+import { runAmends } from '../support/amends-process.ts';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
+const _bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
 
 function amends(dbUrl: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    env: { ...process.env, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn' },
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runAmends(dbUrl, args, input === undefined ? {} : { input });
 }
 
 const line = (o: unknown) => JSON.stringify(o);

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -7,6 +6,7 @@ import { signShopifyBody } from '../../src/channels/shopify/verify-webhook.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { connectShopify } from '../../src/stores/stores.service.ts';
 import { auth, buildTestApp, engineAvailable, engines, freshDatabaseUrl, type TestApp } from '../helper.ts';
+import { runAmends } from '../support/amends-process.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/shopify');
 const load = (file: string) => JSON.parse(fs.readFileSync(path.join(fixtures, file), 'utf8')) as Record<string, unknown>;
@@ -26,7 +26,7 @@ const BOB = { id: 207119551, email: 'bob.norman@hostmail.com', phone: '555-625-1
 const ORDER_ID = '450789469';
 const CANCELLED_ORDER_ID = '450789470';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
+const _bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
 
 describe.each(engines)('Shopify webhooks [%s]', (engine) => {
   const available = engineAvailable(engine);
@@ -663,14 +663,7 @@ describe.each(engines)('Shopify webhooks [%s]', (engine) => {
 
 describe.each(engines)('amends store create --shopify-domain [%s]', (engine) => {
   const available = engineAvailable(engine);
-  const amends = (dbUrl: string, args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], {
-      env: { ...process.env, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const amends = (dbUrl: string, args: string[]) => runAmends(dbUrl, args);
 
   it.skipIf(!available)('connects a new or an existing store; a malformed or taken domain is refused', async () => {
     const dbUrl = await freshDatabaseUrl(engine);

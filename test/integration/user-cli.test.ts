@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/platform/config.ts';
@@ -6,18 +5,13 @@ import { type Database, openDatabase } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import type { App } from '../../src/platform/http/context.ts';
 import { engineAvailable, engines, freshDatabaseUrl } from '../helper.ts';
+import { runAmends } from '../support/amends-process.ts';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
+const _bin = path.resolve(import.meta.dirname, '../../bin/amends.js');
 
+/** A password in the runner's own environment must not leak into the commands under test. */
 function amends(dbUrl: string, args: string[], env: Record<string, string> = {}) {
-  const base = { ...process.env };
-  delete base.AMENDS_PASSWORD;
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    env: { ...base, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runAmends(dbUrl, args, { env: { AMENDS_PASSWORD: undefined, ...env } });
 }
 
 describe.each(engines)('amends user create [%s]', (engine) => {

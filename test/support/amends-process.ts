@@ -22,13 +22,22 @@ export async function freePort(): Promise<number> {
 }
 
 /** A one-shot CLI command (store create, token create); throws with its output when it fails. */
+/** Runs one `amends` command to its end on `dbUrl`; `env` values of undefined remove a variable. */
+export function runAmends(
+  dbUrl: string,
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; input?: string } = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const env: Record<string, string | undefined> = { ...process.env, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn', ...opts.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const r = spawnSync(process.execPath, [bin, ...args], { env, input: opts.input, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A one-shot command that must succeed; its output. */
 export function cli(dbUrl: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    env: { ...process.env, AMENDS_DB: dbUrl, LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error(`amends ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const r = runAmends(dbUrl, args);
+  if (r.code !== 0) throw new Error(`amends ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
 
