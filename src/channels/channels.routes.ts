@@ -8,7 +8,7 @@ import { attemptLog, outboxChannels, outboxKinds, outboxStatuses, retryOutbox } 
 
 const delivery = z.object({
   id: z.string(),
-  kind: z.string().describe('message, webhook or alert'),
+  kind: z.string().describe('message, notice, webhook or alert'),
   channel: z.string().describe('email, chat, portal, webhook or slack'),
   caseId: z.string().nullable(),
   messageId: z.string().nullable(),

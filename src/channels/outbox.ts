@@ -15,14 +15,15 @@ import type { Database } from '../platform/db/database.ts';
 import type { DB, OutboxTable } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
 
-export const outboxKinds = ['message', 'webhook', 'alert'] as const;
+/** message: a case's message to its customer; notice: an e-mail to an address outside any case (a sign-in link). */
+export const outboxKinds = ['message', 'notice', 'webhook', 'alert'] as const;
 export type OutboxKind = (typeof outboxKinds)[number];
 export const outboxChannels = ['email', 'chat', 'portal', 'webhook', 'slack'] as const;
 export type OutboxChannel = (typeof outboxChannels)[number];
 export const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 
-export const defaultMaxAttempts: Record<OutboxKind, number> = { message: 8, webhook: 10, alert: 6 };
+export const defaultMaxAttempts: Record<OutboxKind, number> = { message: 8, notice: 6, webhook: 10, alert: 6 };
 
 /** The channel a reply on a case leaves by: the case's own when it is in-app, else e-mail. */
 export function replyChannelFor(caseChannel: string | null): OutboxChannel {
@@ -219,6 +220,11 @@ export class OutboxSender {
     this.batch = opts.batchSize ?? 20;
     this.drivers.set('chat', inAppDriver);
     this.drivers.set('portal', inAppDriver);
+  }
+
+  /** How many rows one `runDue` claims at most. */
+  get batchSize(): number {
+    return this.batch;
   }
 
   register(channel: OutboxChannel, driver: ChannelDriver): void {

@@ -37,6 +37,7 @@ export function userCommand(): Command {
           process.stdout.write(`created user ${r.user.id}: ${who}\n`);
         } else {
           const changes = [
+            ...(r.reactivated ? ['reactivated'] : []),
             'password reset',
             ...(r.previousRole ? [`role changed from ${r.previousRole} to ${r.user.role}`] : []),
             ...(r.sessionsEnded > 0 ? [`${r.sessionsEnded} session(s) signed out`] : []),

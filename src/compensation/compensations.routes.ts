@@ -259,9 +259,9 @@ export function compensationsRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['compensation'],
-        summary: 'The append-only audit log of compensations and policy changes, newest first',
+        summary: 'The append-only audit log of compensations, policy, settings, user and token changes, newest first',
         querystring: z.object({
-          subjectType: z.enum(['compensation', 'policy', 'allowance']).optional(),
+          subjectType: z.enum(['compensation', 'policy', 'allowance', 'store', 'settings', 'user', 'token', 'incident']).optional(),
           subjectId: z.string().optional(),
           limit: pageLimit,
         }),

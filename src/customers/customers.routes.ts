@@ -43,10 +43,32 @@ const customerDetail = customer.extend({
       placedAt: z.string(),
       promisedBy: z.string().nullable(),
       failedAt: z.string().nullable(),
+      shipments: z.array(
+        z.object({
+          id: z.string(),
+          status: z.string(),
+          carrier: z.string().nullable(),
+          trackingNumber: z.string().nullable(),
+          promisedBy: z.string().nullable(),
+          deliveredAt: z.string().nullable(),
+        }),
+      ),
     }),
   ),
   cases: z.array(
-    z.object({ id: z.string(), number: z.number().int(), status: z.string(), subject: z.string().nullable(), createdAt: z.string() }),
+    z.object({
+      id: z.string(),
+      number: z.number().int(),
+      status: z.string(),
+      subject: z.string().nullable(),
+      createdAt: z.string(),
+      kind: z.string().nullable(),
+      resolvedAt: z.string().nullable(),
+      outcome: z.string().nullable().describe('the reason given when the case was last resolved'),
+      remedies: z
+        .array(z.object({ kind: z.string(), label: z.string(), issuedAt: z.string().nullable() }))
+        .describe('compensations issued on it'),
+    }),
   ),
 });
 
@@ -103,7 +125,7 @@ export function customersRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['customers'],
-        summary: 'One customer: metrics, lifecycle segment, recent orders and cases',
+        summary: 'One customer: metrics, lifecycle segment, recent orders with their parcels, and cases with how they ended',
         params: z.object({ id: z.string() }),
         response: { 200: customerDetail, 404: errorBody },
       },

@@ -82,13 +82,19 @@ export async function getCustomer(db: Kysely<DB>, storeId: string, id: string, n
       .execute(),
     db
       .selectFrom('cases')
-      .select(['id', 'number', 'status', 'subject', 'created_at'])
+      .select(['id', 'number', 'status', 'subject', 'created_at', 'kind', 'resolved_at'])
       .where('store_id', '=', storeId)
       .where('customer_id', '=', id)
       .orderBy('created_at', 'desc')
       .limit(50)
       .execute(),
   ]);
+  const { shipments, outcomes, remedies } = await orderAndCaseDetails(
+    db,
+    storeId,
+    orders.map((o) => o.id),
+    cases.map((c) => c.id),
+  );
   return {
     ...toCustomer(row, now),
     recentOrders: orders.map((o) => ({
@@ -99,9 +105,93 @@ export async function getCustomer(db: Kysely<DB>, storeId: string, id: string, n
       placedAt: o.placed_at,
       promisedBy: o.promised_by,
       failedAt: o.failed_at,
+      shipments: shipments.get(o.id) ?? [],
     })),
-    cases: cases.map((c) => ({ id: c.id, number: c.number, status: c.status, subject: c.subject, createdAt: c.created_at })),
+    cases: cases.map((c) => ({
+      id: c.id,
+      number: c.number,
+      status: c.status,
+      subject: c.subject,
+      createdAt: c.created_at,
+      kind: c.kind,
+      resolvedAt: c.resolved_at,
+      outcome: outcomes.get(c.id) ?? null,
+      remedies: remedies.get(c.id) ?? [],
+    })),
   };
+}
+
+/**
+ * For the customer panel: each recent order's parcels, and how each earlier case ended (the reason given
+ * when it was last resolved, and the remedies issued on it).
+ */
+async function orderAndCaseDetails(db: Kysely<DB>, storeId: string, orderIds: string[], caseIds: string[]) {
+  const [shipmentRows, activityRows, remedyRows] = await Promise.all([
+    orderIds.length === 0
+      ? []
+      : db
+          .selectFrom('shipments')
+          .select(['id', 'order_id', 'status', 'carrier', 'tracking_number', 'promised_by', 'delivered_at'])
+          .where('store_id', '=', storeId)
+          .where('order_id', 'in', orderIds)
+          .orderBy('id')
+          .execute(),
+    caseIds.length === 0
+      ? []
+      : db
+          .selectFrom('case_activities')
+          .select(['case_id', 'data'])
+          .where('store_id', '=', storeId)
+          .where('case_id', 'in', caseIds)
+          .where('type', '=', 'status.changed')
+          .orderBy('seq')
+          .execute(),
+    caseIds.length === 0
+      ? []
+      : db
+          .selectFrom('compensations')
+          .select(['case_id', 'kind', 'label', 'issued_at'])
+          .where('store_id', '=', storeId)
+          .where('case_id', 'in', caseIds)
+          .where('status', '=', 'issued')
+          .orderBy('issued_at')
+          .execute(),
+  ]);
+  const shipments = new Map<
+    string,
+    {
+      id: string;
+      status: string;
+      carrier: string | null;
+      trackingNumber: string | null;
+      promisedBy: string | null;
+      deliveredAt: string | null;
+    }[]
+  >();
+  for (const s of shipmentRows) {
+    const list = shipments.get(s.order_id) ?? [];
+    list.push({
+      id: s.id,
+      status: s.status,
+      carrier: s.carrier,
+      trackingNumber: s.tracking_number,
+      promisedBy: s.promised_by,
+      deliveredAt: s.delivered_at,
+    });
+    shipments.set(s.order_id, list);
+  }
+  const outcomes = new Map<string, string | null>();
+  for (const a of activityRows) {
+    const d = JSON.parse(a.data) as { to?: string; reason?: string };
+    if (d.to === 'resolved') outcomes.set(a.case_id, d.reason ?? null);
+  }
+  const remedies = new Map<string, { kind: string; label: string; issuedAt: string | null }[]>();
+  for (const r of remedyRows) {
+    const list = remedies.get(r.case_id) ?? [];
+    list.push({ kind: r.kind, label: r.label, issuedAt: r.issued_at });
+    remedies.set(r.case_id, list);
+  }
+  return { shipments, outcomes, remedies };
 }
 
 export async function getOrder(db: Kysely<DB>, storeId: string, id: string) {
@@ -159,8 +249,14 @@ export async function setRelationshipManager(
 ): Promise<Customer> {
   return db.transaction().execute(async (trx) => {
     if (userId !== null) {
-      const user = await trx.selectFrom('users').select('id').where('store_id', '=', storeId).where('id', '=', userId).executeTakeFirst();
-      if (!user) throw new AppError(400, 'invalid_request', `no user ${userId} in this store`, 'userId');
+      const user = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('store_id', '=', storeId)
+        .where('id', '=', userId)
+        .where('disabled_at', 'is', null)
+        .executeTakeFirst();
+      if (!user) throw new AppError(400, 'invalid_request', `no active user ${userId} in this store`, 'userId');
     }
     const row = await trx
       .updateTable('customers')

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { addMessage, assignCase, changeStatus } from '../cases/cases.service.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
+import { offersForCase, requestCompensation } from '../compensation/compensations.service.ts';
 import { getEvent } from '../events/events.service.ts';
 import { validateBatch } from '../events/ingest.ts';
 import { ManualClock } from '../platform/clock.ts';
@@ -67,6 +69,7 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
       onProgress?.(count, events.length - 1);
     }
     await workCases(ctx, now);
+    await openWork(ctx);
     const marker = validateBatch(events.slice(-1), DEMO_STORE);
     if (marker.ok) await ctx.ingestor.ingest(DEMO_STORE, marker.events, 'demo');
   }
@@ -127,6 +130,63 @@ async function workCases(ctx: AppContext, now: Date): Promise<void> {
       await step('reopened', rnd.int(24, 240));
       await step('in_progress', rnd.int(1, 6));
       await step('resolved', rnd.int(6, 48));
+    }
+  }
+}
+
+/** Why a demo agent asked a manager for more than they may give. */
+const justifications = [
+  'Third late parcel this year for a long-standing customer; a code alone would not be enough.',
+  'The item arrived broken just before the gift date; the customer asked for a replacement and a gesture.',
+];
+
+/**
+ * Today's work for the people who sign in to the demo: a few open cases on the console agent's desk, and
+ * requests above an agent's authority waiting in the managers' approvals — each made the way an agent
+ * would, through the policy, so what waits is what the policy really asks a manager to approve.
+ */
+async function openWork(ctx: AppContext): Promise<void> {
+  const db = ctx.database.db;
+  const users = [];
+  for (const u of DEMO_CONSOLE_USERS) users.push(await ensureUser(db, ctx.clock, DEMO_STORE, u));
+  const agent = users.find((u) => u.role === 'agent')!;
+  const soon = new Date(ctx.clock.now().getTime() + 4 * 3_600_000).toISOString();
+  const open = await db
+    .selectFrom('cases')
+    .select(['id', 'assignee_id'])
+    .where('store_id', '=', DEMO_STORE)
+    .where('status', 'in', ['new', 'acknowledged', 'in_progress'])
+    .where('customer_id', 'is not', null)
+    // Not about to breach: a breach escalates the case to a manager and takes it off the agent's desk.
+    .where((eb) => eb.or([eb('resolution_due_at', 'is', null), eb('resolution_due_at', '>', soon)]))
+    .where((eb) =>
+      eb.or([eb('first_response_due_at', 'is', null), eb('first_responded_at', 'is not', null), eb('first_response_due_at', '>', soon)]),
+    )
+    // The same cases on either engine: no NULL ordering to differ on, and ties broken by id.
+    .orderBy(sql`coalesce(priority_score, -1)`, 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const actor = { type: 'user' as const, id: agent.id };
+  const principal = { tokenId: 'demo-seed', storeId: DEMO_STORE, role: 'agent' as const, userId: agent.id };
+  let requested = 0;
+  let mine = 0;
+  for (const c of open) {
+    if (requested >= justifications.length && mine >= 4) break;
+    const { decision } = await offersForCase(ctx, principal, c.id);
+    const above = decision.offers.find((o) => o.approval.needed);
+    if (above && requested < justifications.length) {
+      await assignCase(db, ctx.clock, DEMO_STORE, c.id, agent.id, actor);
+      await requestCompensation(ctx, principal, c.id, {
+        offerId: above.offerId,
+        idempotencyKey: `demo-approval-${c.id}`,
+        justification: justifications[requested],
+      });
+      requested++;
+      mine++;
+    } else if (c.assignee_id === null && mine < 4) {
+      await assignCase(db, ctx.clock, DEMO_STORE, c.id, agent.id, actor);
+      mine++;
     }
   }
 }

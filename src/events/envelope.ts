@@ -30,7 +30,7 @@ export const money = z.strictObject({
 export type Money = z.infer<typeof money>;
 
 export const shipmentStatuses = ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'] as const;
-export const complaintChannels = ['email', 'chat', 'portal', 'phone', 'social', 'api'] as const;
+export const complaintChannels = ['email', 'chat', 'portal', 'community', 'phone', 'social', 'api'] as const;
 
 const customerUpserted = z.strictObject({
   customerId: id,

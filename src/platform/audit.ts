@@ -12,7 +12,7 @@ export interface AuditEntry {
   at: string;
   actor: AuditActor;
   action: string;
-  subjectType: 'compensation' | 'policy' | 'allowance';
+  subjectType: 'compensation' | 'policy' | 'allowance' | 'store' | 'settings' | 'user' | 'token' | 'incident';
   subjectId: string;
   rule?: string | null;
   before?: unknown;
@@ -21,8 +21,8 @@ export interface AuditEntry {
 }
 
 /**
- * The audit log: every decision that moves money or changes the rules, with
- * before and after. Append-only — triggers refuse updates and deletes.
+ * The audit log: every decision that moves money or changes the rules (and who
+ * may act: users, tokens, store settings), with before and after. Append-only — triggers refuse updates and deletes.
  */
 export async function appendAudit(db: Kysely<DB>, e: AuditEntry): Promise<void> {
   await db

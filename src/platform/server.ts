@@ -23,7 +23,21 @@ function periodicTasks(ctx: AppContext, config: Config, log: FastifyBaseLogger):
     // Automatic remedies decided at triage, and retries of transient driver failures.
     new PeriodicTask('compensation issuing', config.compensationPollSeconds * 1000, () => runDueCompensations(ctx), log),
     // Outbound messages, webhook deliveries and alerts: claimed per row, so several processes may send.
-    new PeriodicTask('outbox', config.outboxPollMs, () => ctx.outbox.runDue(), log),
+    // A full batch means more is waiting (a backlog after downtime, a burst of alerts): drain it in one run,
+    // a batch at a time, up to a bound that keeps the run short.
+    new PeriodicTask(
+      'outbox',
+      config.outboxPollMs,
+      async () => {
+        let total = 0;
+        for (let n = ctx.outbox.batchSize; n === ctx.outbox.batchSize && total < 50 * ctx.outbox.batchSize; ) {
+          n = await ctx.outbox.runDue();
+          total += n;
+        }
+        return total;
+      },
+      log,
+    ),
   ];
 }
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { actorOf } from '../cases/case-timeline.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
-import { errorBody } from '../platform/http/schemas.ts';
+import { errorBody, moneySchema } from '../platform/http/schemas.ts';
 import { JobConflictError, JobNotFoundError } from '../platform/jobs/jobs.ts';
-import { getIncident, listIncidents } from './incidents.service.ts';
+import { NUL_MESSAGE, noNul } from '../platform/text.ts';
+import { getIncident, incidentStats, listIncidents, resolveIncidentManually, setIncidentPublic } from './incidents.service.ts';
 
 const incident = z.object({
   id: z.string(),
@@ -25,6 +27,8 @@ const incident = z.object({
   firings: z.number().int(),
   affectedCustomers: z.number().int(),
 });
+
+const idParams = z.object({ id: z.string().min(1).max(200) });
 
 const deadLetter = z.object({
   id: z.string(),
@@ -66,12 +70,48 @@ export function incidentsRoutes(app: App, ctx: AppContext): void {
   );
 
   app.get(
+    '/api/v1/incidents/stats',
+    {
+      schema: {
+        tags: ['proactive'],
+        summary: "Incidents started and customers affected per day of the store's calendar, by monitor",
+        description:
+          'One entry per day from `from` to `to` (today, in the store timezone), days with none included. An incident counts on the day it started, with all the customers it has affected so far.',
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(90).default(30) }),
+        response: {
+          200: z.object({
+            timezone: z.string(),
+            from: z.string().describe('first day (YYYY-MM-DD)'),
+            to: z.string().describe('today (YYYY-MM-DD)'),
+            monitors: z.array(z.string()).describe('the monitors with an incident in the window'),
+            days: z.array(
+              z.object({
+                day: z.string(),
+                incidents: z.number().int(),
+                affectedCustomers: z.number().int(),
+                byMonitor: z.record(z.string(), z.object({ incidents: z.number().int(), affectedCustomers: z.number().int() })),
+              }),
+            ),
+            totals: z.object({ incidents: z.number().int(), affectedCustomers: z.number().int() }),
+          }),
+          400: errorBody,
+        },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      return incidentStats(db, p.storeId, ctx.clock.now(), req.query.days);
+    },
+  );
+
+  app.get(
     '/api/v1/incidents/:id',
     {
       schema: {
         tags: ['proactive'],
-        summary: 'One incident with each finding (the order or payment, the case it went to) and each customer contact',
-        params: z.object({ id: z.string().min(1).max(200) }),
+        summary:
+          'One incident: each finding, each customer affected (tier, cases), the message each was sent with its delivery, the remedies on its cases, and totals',
+        params: idParams,
         response: {
           200: incident.omit({ firings: true }).extend({
             findings: z.array(
@@ -99,6 +139,78 @@ export function incidentsRoutes(app: App, ctx: AppContext): void {
                 sentAt: z.string().nullable(),
               }),
             ),
+            affected: z
+              .array(
+                z.object({
+                  customerId: z.string(),
+                  name: z.string().nullable(),
+                  email: z.string().nullable(),
+                  tier: z.string().nullable().describe("the customer's tier now, from their relationship and the active policy"),
+                  cases: z.array(
+                    z.object({
+                      id: z.string(),
+                      number: z.number().int(),
+                      status: z.string(),
+                      source: z.string(),
+                      orderId: z.string().nullable(),
+                    }),
+                  ),
+                }),
+              )
+              .describe('every customer a finding or a contact names, with their cases in this incident'),
+            messages: z
+              .array(
+                z.object({
+                  id: z.string(),
+                  customerId: z.string(),
+                  customerName: z.string().nullable(),
+                  caseId: z.string(),
+                  caseNumber: z.number().int().nullable(),
+                  caseStatus: z.string().nullable(),
+                  subject: z.string().nullable(),
+                  body: z.string(),
+                  channel: z.string().nullable(),
+                  locale: z.string().nullable(),
+                  template: z.string().nullable(),
+                  createdAt: z.string(),
+                  delivery: z.object({
+                    status: z.string().describe('from the outbox: queued, sending, sent, failed or skipped'),
+                    attempts: z.number().int(),
+                    detail: z.string().nullable().describe('the last error, or why it was skipped'),
+                    sentAt: z.string().nullable(),
+                  }),
+                }),
+              )
+              .describe('the pre-emptive message each contacted customer was sent'),
+            remedies: z
+              .array(
+                z.object({
+                  id: z.string(),
+                  caseId: z.string(),
+                  caseNumber: z.number().int().nullable(),
+                  caseStatus: z.string().nullable(),
+                  customerId: z.string().nullable(),
+                  kind: z.string(),
+                  label: z.string(),
+                  amount: moneySchema.nullable(),
+                  percentOff: z.number().nullable(),
+                  points: z.number().nullable(),
+                  cost: moneySchema.describe('what it costs the store'),
+                  status: z.string(),
+                  requestedBy: z.object({ type: z.string(), id: z.string().nullable() }),
+                  approvedAt: z.string().nullable(),
+                  issuedAt: z.string().nullable(),
+                  createdAt: z.string(),
+                }),
+              )
+              .describe("every compensation on the incident's cases, in any status"),
+            totals: z.object({
+              messages: z.object({ sent: z.number().int(), waiting: z.number().int(), suppressed: z.number().int() }),
+              remediesIssued: z.array(z.object({ currency: z.string(), amount: z.number().int(), count: z.number().int() })),
+              remediesPending: z
+                .array(z.object({ currency: z.string(), amount: z.number().int(), count: z.number().int() }))
+                .describe('granted or requested, not issued yet'),
+            }),
           }),
           404: errorBody,
         },
@@ -106,7 +218,53 @@ export function incidentsRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const p = requireRole(req, 'agent');
-      return getIncident(db, p.storeId, req.params.id);
+      return getIncident(db, p.storeId, req.params.id, ctx.clock.now());
+    },
+  );
+
+  app.patch(
+    '/api/v1/incidents/:id',
+    {
+      schema: {
+        tags: ['proactive'],
+        summary: 'Show the incident on the status page (public: true) or hide it; audited with who and why',
+        params: idParams,
+        body: z
+          .object({
+            public: z.boolean(),
+            reason: z.string().trim().max(2000).refine(noNul, NUL_MESSAGE).optional().describe('why, for the audit log'),
+          })
+          .strict(),
+        response: { 200: incident, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'manager');
+      return setIncidentPublic(db, ctx.clock, p.storeId, req.params.id, {
+        public: req.body.public,
+        reason: req.body.reason,
+        actor: actorOf(p),
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/incidents/:id/resolve',
+    {
+      schema: {
+        tags: ['proactive'],
+        summary: 'Resolve an open incident by hand (not an outage: its monitor resolves it); audited, and told to webhooks',
+        params: idParams,
+        body: z
+          .object({ reason: z.string().trim().max(2000).refine(noNul, NUL_MESSAGE).optional().describe('why, for the audit log') })
+          .strict()
+          .optional(),
+        response: { 200: incident, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'manager');
+      return resolveIncidentManually(db, ctx.clock, p.storeId, req.params.id, { reason: req.body?.reason, actor: actorOf(p) });
     },
   );
 

@@ -162,6 +162,20 @@ export async function incidentFor(
   return { id: found.id, created: false };
 }
 
+/** A person resolved it by hand and its cause failed again (a new firing): it is not over, so it opens again. */
+export async function reopenIncident(db: Kysely<DB>, storeId: string, incidentId: string, at: string): Promise<boolean> {
+  const reopened = await db
+    .updateTable('incidents')
+    .set({ status: 'open', resolved_at: null, updated_at: at })
+    .where('store_id', '=', storeId)
+    .where('id', '=', incidentId)
+    .where('status', '=', 'resolved')
+    .executeTakeFirst();
+  const done = Number(reopened.numUpdatedRows) > 0;
+  if (done) await notifyIncident(db, storeId, incidentId, 'incident.opened', at);
+  return done;
+}
+
 export async function resolveIncident(db: Kysely<DB>, storeId: string, incidentId: string, at: string): Promise<boolean> {
   const r = await db
     .updateTable('incidents')
@@ -234,6 +248,7 @@ export async function fire(db: Kysely<DB>, deps: MonitorDeps, f: Firing): Promis
     .onConflict((oc) => oc.columns(['store_id', 'monitor', 'subject_key']).doNothing())
     .executeTakeFirst();
   if (Number(recorded.numInsertedOrUpdatedRows ?? 0) === 0) return { fired: false };
+  if (!incident.created) await reopenIncident(db, f.storeId, incident.id, now);
   await db
     .updateTable('incidents')
     .set((eb) => ({

@@ -154,6 +154,24 @@ export function authRoutes(app: App, ctx: AppContext): void {
     },
   );
 
+  app.get(
+    '/api/v1/auth/session',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Whether a console session is live: the same body as /me under `session`, or `session: null` (never 401)',
+        description: 'For the console to ask "am I signed in?" without a failed request in the browser console; API clients use /me.',
+        security: [],
+        response: { 200: z.object({ session: sessionBodySchema.nullable() }) },
+      },
+    },
+    async (req) => {
+      const s = req.consoleSession;
+      if (!s) return { session: null };
+      return { session: (await sessionBody(db, s.principal.storeId, s.principal.userId!, s.csrfToken)) ?? null };
+    },
+  );
+
   app.post(
     '/api/v1/auth/logout',
     {

@@ -73,6 +73,33 @@ export function csrfMatches(sent: unknown, expected: string): boolean {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * Counts a wrong password against the account (sign-in, or a password change that gives the current one).
+ * One statement, so concurrent failures all count: the fifth locks and starts the count again.
+ */
+export async function recordFailedPassword(db: Kysely<DB>, storeId: string, userId: string, now: Date): Promise<void> {
+  const until = iso(now.getTime() + LOCKOUT_MS);
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      failed_logins: eb
+        .case()
+        .when('failed_logins', '>=', MAX_FAILED_LOGINS - 1)
+        .then(0)
+        .else(eb('failed_logins', '+', 1))
+        .end(),
+      locked_until: eb
+        .case()
+        .when('failed_logins', '>=', MAX_FAILED_LOGINS - 1)
+        .then(until)
+        .else(eb.ref('locked_until'))
+        .end(),
+    }))
+    .where('store_id', '=', storeId)
+    .where('id', '=', userId)
+    .execute();
+}
+
 export type LoginOutcome =
   | { kind: 'ok'; secret: string; session: ResolvedSession; body: SessionBody }
   /** No such store, no such user, or a user without a password: answered like a wrong password. */
@@ -94,38 +121,19 @@ export async function login(
   const email = input.email.trim().toLowerCase();
   const row = await db
     .selectFrom('users')
-    .select(['id', 'password_hash', 'locked_until'])
+    .select(['id', 'password_hash', 'locked_until', 'disabled_at'])
     .where('store_id', '=', input.store)
     .where('email', '=', email)
     .executeTakeFirst();
-  if (!row?.password_hash) {
+  // A deactivated user is answered like an unknown one.
+  if (!row?.password_hash || row.disabled_at !== null) {
     await verifyDummy(input.password);
     return { kind: 'unknown' };
   }
   const now = clock.now();
   if (row.locked_until && row.locked_until > now.toISOString()) return { kind: 'locked', until: row.locked_until };
   if (!(await verifyPassword(row.password_hash, input.password))) {
-    // One statement, so concurrent failures all count: the fifth locks and starts the count again.
-    const until = iso(now.getTime() + LOCKOUT_MS);
-    await db
-      .updateTable('users')
-      .set((eb) => ({
-        failed_logins: eb
-          .case()
-          .when('failed_logins', '>=', MAX_FAILED_LOGINS - 1)
-          .then(0)
-          .else(eb('failed_logins', '+', 1))
-          .end(),
-        locked_until: eb
-          .case()
-          .when('failed_logins', '>=', MAX_FAILED_LOGINS - 1)
-          .then(until)
-          .else(eb.ref('locked_until'))
-          .end(),
-      }))
-      .where('store_id', '=', input.store)
-      .where('id', '=', row.id)
-      .execute();
+    await recordFailedPassword(db, input.store, row.id, now);
     return { kind: 'wrong_password' };
   }
   await db
@@ -189,6 +197,8 @@ export async function resolveSession(
     .innerJoin('users as u', (j) => j.onRef('u.store_id', '=', 's.store_id').onRef('u.id', '=', 's.user_id'))
     .select(['s.store_id', 's.user_id', 's.csrf_token', 's.created_at', 's.expires_at', 's.last_seen_at', 'u.role'])
     .where('s.id', '=', id)
+    // Deactivating deletes the user's sessions; this also covers one that raced it.
+    .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   const now = clock.now();
@@ -249,11 +259,14 @@ export interface ConsoleUserResult {
   previousRole: Role | null;
   /** Sessions ended because the password was reset. */
   sessionsEnded: number;
+  /** The user had been deactivated and may sign in again. */
+  reactivated: boolean;
 }
 
 /**
  * Creates a console user with a password, or resets an existing user's password
- * (and role, and name when given). A reset ends the user's sessions and lifts a lock.
+ * (and role, and name when given). A reset ends the user's sessions, lifts a lock
+ * and reactivates a deactivated user (whoever runs it means them to sign in).
  */
 export async function setUserPassword(
   db: Kysely<DB>,
@@ -266,7 +279,7 @@ export async function setUserPassword(
   const passwordHash = await hashPassword(input.password);
   const existing = await db
     .selectFrom('users')
-    .select(['id', 'name', 'role'])
+    .select(['id', 'name', 'role', 'disabled_at'])
     .where('store_id', '=', input.storeId)
     .where('email', '=', email)
     .executeTakeFirst();
@@ -285,12 +298,12 @@ export async function setUserPassword(
         password_hash: passwordHash,
       })
       .execute();
-    return { user: { id, email, name, role: input.role }, created: true, previousRole: null, sessionsEnded: 0 };
+    return { user: { id, email, name, role: input.role }, created: true, previousRole: null, sessionsEnded: 0, reactivated: false };
   }
   const name = input.name ?? existing.name;
   await db
     .updateTable('users')
-    .set({ password_hash: passwordHash, role: input.role, name, failed_logins: 0, locked_until: null })
+    .set({ password_hash: passwordHash, role: input.role, name, failed_logins: 0, locked_until: null, disabled_at: null })
     .where('store_id', '=', input.storeId)
     .where('id', '=', existing.id)
     .execute();
@@ -300,5 +313,6 @@ export async function setUserPassword(
     created: false,
     previousRole: existing.role === input.role ? null : (existing.role as Role),
     sessionsEnded: Number(ended.numDeletedRows),
+    reactivated: existing.disabled_at !== null,
   };
 }

@@ -13,6 +13,7 @@ import { complaintChannels, formatPath } from '../events/envelope.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { validateTemplate } from '../replies/acknowledgement.ts';
+import { defaultSavedReplies, type SavedReply, savedRepliesSchema, validateSavedReply } from '../replies/saved-replies.ts';
 
 const minutes = z.number().positive().max(525_600);
 const byPriority = z.object({ urgent: minutes, high: minutes, normal: minutes, low: minutes }).partial().strict();
@@ -54,6 +55,8 @@ export const storeSettingsSchema = z
       .optional(),
     /** Handlebars sources replacing the default acknowledgement per language. */
     templates: z.partialRecord(z.enum(templateKeys), z.string().min(1).max(20_000)).optional(),
+    /** The composer's saved replies; when set, the whole list (the defaults no longer apply). */
+    savedReplies: savedRepliesSchema.optional(),
   })
   .strict();
 export type StoreSettings = z.infer<typeof storeSettingsSchema>;
@@ -64,6 +67,7 @@ export interface ResolvedSettings {
   repeatFailureWindowDays: number;
   routingRules: RoutingRule[];
   templates: Partial<Record<(typeof templateKeys)[number], string>>;
+  savedReplies: readonly SavedReply[];
 }
 
 export const DEFAULT_REPEAT_FAILURE_WINDOW_DAYS = 180;
@@ -91,6 +95,7 @@ export function resolveSettings(s: StoreSettings, storeTimezone: string): Resolv
     repeatFailureWindowDays: s.guardrails?.repeatFailureWindowDays ?? DEFAULT_REPEAT_FAILURE_WINDOW_DAYS,
     routingRules: s.routing?.rules ?? [],
     templates: s.templates ?? {},
+    savedReplies: s.savedReplies ?? defaultSavedReplies,
   };
 }
 
@@ -148,15 +153,29 @@ export async function saveSettings(db: Kysely<DB>, storeId: string, input: unkno
       throw new AppError(400, 'invalid_template', `templates.${key}: ${(err as Error).message}`, `templates.${key}`);
     }
   }
+  for (const [i, reply] of (settings.savedReplies ?? []).entries()) {
+    try {
+      validateSavedReply(reply.body);
+    } catch (err) {
+      const path = `savedReplies[${i}].body`;
+      throw new AppError(400, 'invalid_template', `${path}: ${(err as Error).message}`, path);
+    }
+  }
   const assignees = [...new Set((settings.routing?.rules ?? []).map((r) => r.assignTo).filter((u): u is string => !!u))];
   if (assignees.length > 0) {
-    const found = await db.selectFrom('users').select('id').where('store_id', '=', storeId).where('id', 'in', assignees).execute();
+    const found = await db
+      .selectFrom('users')
+      .select('id')
+      .where('store_id', '=', storeId)
+      .where('id', 'in', assignees)
+      .where('disabled_at', 'is', null)
+      .execute();
     const known = new Set(found.map((u) => u.id));
     const rules = settings.routing!.rules;
     const bad = rules.findIndex((r) => r.assignTo && !known.has(r.assignTo));
     if (bad >= 0) {
       const path = `routing.rules[${bad}].assignTo`;
-      throw new AppError(400, 'invalid_request', `${path}: no user ${rules[bad]!.assignTo} in this store`, path);
+      throw new AppError(400, 'invalid_request', `${path}: no active user ${rules[bad]!.assignTo} in this store`, path);
     }
   }
   await db

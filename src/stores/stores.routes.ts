@@ -1,11 +1,16 @@
 import { z } from 'zod';
+import { appendAudit } from '../platform/audit.ts';
 import { notFound } from '../platform/errors.ts';
 import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody } from '../platform/http/schemas.ts';
 import { roles } from './roles.ts';
-import { loadSettings, saveSettings, storeSettingsSchema } from './store-settings.ts';
-import { getStore, listUsers } from './stores.service.ts';
+import { loadSettings, saveSettings, storeSettingsSchema, templateKeys } from './store-settings.ts';
+import { currencySchema, getStore, timezoneSchema, userName } from './stores.service.ts';
+import { auditActor, lockStore, updateStoreProfile } from './team.service.ts';
+import { previewTemplate, templateCatalog } from './template-preview.ts';
+
+const storeSchema = z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string(), createdAt: z.string() });
 
 export function storesRoutes(app: App, ctx: AppContext): void {
   const db = ctx.database.db;
@@ -35,22 +40,28 @@ export function storesRoutes(app: App, ctx: AppContext): void {
     },
   );
 
-  app.get(
-    '/api/v1/users',
+  app.put(
+    '/api/v1/store',
     {
       schema: {
         tags: ['store'],
-        summary: "The store's users (agents, managers, admins): whom a case can be assigned to",
-        response: {
-          200: z.object({
-            users: z.array(z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(roles) })),
-          }),
-        },
+        summary: "Change the store's name and time zone (admins)",
+        description:
+          'The time zone is IANA (e.g. Europe/Berlin); business hours follow it unless they set their own. The currency can change only while the store has no orders, payments, refunds or remedies (409 `currency_locked` after).',
+        body: z
+          .object({
+            name: z.string().trim().min(1).max(200).optional(),
+            timezone: timezoneSchema.optional(),
+            currency: currencySchema.optional(),
+          })
+          .strict()
+          .refine((b) => b.name !== undefined || b.timezone !== undefined || b.currency !== undefined, 'give name, timezone or currency'),
+        response: { 200: storeSchema, 400: errorBody, 403: errorBody, 409: errorBody },
       },
     },
     async (req) => {
-      const p = requireRole(req, 'agent');
-      return { users: await listUsers(db, p.storeId) };
+      const p = requireRole(req, 'admin');
+      return updateStoreProfile(ctx.database, ctx.clock, p, req.body);
     },
   );
 
@@ -89,8 +100,74 @@ export function storesRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const p = requireRole(req, 'manager');
-      const effective = await saveSettings(db, p.storeId, req.body);
+      const effective = await db.transaction().execute(async (tx) => {
+        // One admin change at a time: a routing rule cannot be saved for a user being deactivated.
+        await lockStore(ctx.database, tx, p.storeId);
+        const before = await loadSettings(tx, p.storeId);
+        const saved = await saveSettings(tx, p.storeId, req.body);
+        await appendAudit(tx, {
+          storeId: p.storeId,
+          at: ctx.clock.now().toISOString(),
+          actor: auditActor(p),
+          action: 'settings.updated',
+          subjectType: 'settings',
+          subjectId: p.storeId,
+          before: before.settings,
+          after: req.body,
+        });
+        return saved;
+      });
       return { settings: req.body, effective: { ...effective } };
+    },
+  );
+
+  app.get(
+    '/api/v1/store/templates',
+    {
+      schema: {
+        tags: ['store'],
+        summary: 'The default acknowledgement templates and the variables templates and saved replies can use',
+        response: {
+          200: z.object({
+            defaults: z.record(z.enum(templateKeys), z.string()).describe('the shipped Handlebars sources, per language'),
+            variables: z.record(z.string(), z.string()).describe('acknowledgement variables and what each holds'),
+            savedReplyVariables: z.record(z.string(), z.string()),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, 'agent');
+      return templateCatalog();
+    },
+  );
+
+  app.post(
+    '/api/v1/store/templates/preview',
+    {
+      config: { flushesItself: true },
+      schema: {
+        tags: ['store'],
+        summary: 'Render an acknowledgement (or a saved reply) against a sample case of this store',
+        description:
+          'The sample: Maria Lopez, order #1001, late, frustrated; the reply due at the store’s first-response target for normal priority, in its business hours. Without `source`, the saved override (or the default) of `key`. Writes nothing.',
+        body: z
+          .object({
+            key: z.enum([...templateKeys, 'saved-reply']),
+            source: z.string().min(1).max(20_000).optional().describe('the draft to render'),
+          })
+          .strict(),
+        response: {
+          200: z.object({ subject: z.string().nullable(), body: z.string(), template: z.string() }),
+          400: errorBody,
+        },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, 'agent');
+      const s = await loadSettings(db, p.storeId);
+      const agent = await userName(db, p.storeId, p.userId);
+      return previewTemplate(req.body, { name: s.name, resolved: s.resolved }, agent, ctx.clock.now());
     },
   );
 }

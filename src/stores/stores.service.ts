@@ -5,7 +5,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import type { Role } from './roles.ts';
+import { type Role, roleAtLeast } from './roles.ts';
 
 export const storeIdSchema = z
   .string()
@@ -190,14 +190,45 @@ export async function userName(db: Kysely<DB>, storeId: string, userId: string |
   return u?.name ?? null;
 }
 
-export async function listUsers(db: Kysely<DB>, storeId: string): Promise<User[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'role'])
-    .where('store_id', '=', storeId)
-    .orderBy('email')
-    .execute();
-  return rows.map((r) => ({ ...r, role: r.role as Role }));
+export interface UserListing extends User {
+  createdAt: string;
+  lastLoginAt: string | null;
+  /** False for a user made without one (assignable on cases, cannot sign in). */
+  canSignIn: boolean;
+  /** When an admin deactivated the user; null while active. */
+  disabledAt: string | null;
+}
+
+export function toUserListing(r: {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  created_at: string;
+  last_login_at: string | null;
+  password_hash: string | null;
+  disabled_at: string | null;
+}): UserListing {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role as Role,
+    createdAt: r.created_at,
+    lastLoginAt: r.last_login_at,
+    canSignIn: r.password_hash !== null && r.disabled_at === null,
+    disabledAt: r.disabled_at,
+  };
+}
+
+export const userListingColumns = ['id', 'email', 'name', 'role', 'created_at', 'last_login_at', 'password_hash', 'disabled_at'] as const;
+
+/** The store's users by e-mail: the active ones (whom work can go to), or with the deactivated ones too. */
+export async function listUsers(db: Kysely<DB>, storeId: string, opts: { includeDisabled?: boolean } = {}): Promise<UserListing[]> {
+  let q = db.selectFrom('users').select(userListingColumns).where('store_id', '=', storeId);
+  if (!opts.includeDisabled) q = q.where('disabled_at', 'is', null);
+  const rows = await q.orderBy('email').execute();
+  return rows.map(toUserListing);
 }
 
 export function hashToken(token: string): string {
@@ -220,7 +251,7 @@ export interface CreatedToken {
 export async function createToken(
   db: Kysely<DB>,
   clock: Clock,
-  input: { storeId: string; role: Role; name?: string | undefined; userId?: string | null },
+  input: { storeId: string; role: Role; name?: string | undefined; userId?: string | null; createdBy?: string | null },
 ): Promise<CreatedToken> {
   const store = await getStore(db, input.storeId);
   if (!store) throw new AppError(404, 'not_found', `store ${input.storeId} not found`, 'store');
@@ -239,6 +270,7 @@ export async function createToken(
       created_at: clock.now().toISOString(),
       last_used_at: null,
       revoked_at: null,
+      created_by: input.createdBy ?? null,
     })
     .execute();
   return { id, token, storeId: input.storeId, role: input.role, userId: input.userId ?? null };
@@ -251,12 +283,39 @@ export interface Principal {
   userId: string | null;
 }
 
-export async function findToken(db: Kysely<DB>, token: string): Promise<Principal | undefined> {
+/** `last_used_at` is written at most this often per token: it says "in use lately", not an access log. */
+const TOKEN_TOUCH_EVERY_MS = 60_000;
+
+/**
+ * The live token's principal: not revoked, and not bound to a deactivated user. With `now`, its
+ * `last_used_at` moves forward (at most once a minute).
+ */
+export async function findToken(db: Kysely<DB>, token: string, now?: Date): Promise<Principal | undefined> {
   const row = await db
-    .selectFrom('api_tokens')
-    .select(['id', 'store_id', 'role', 'user_id'])
-    .where('token_hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
+    .selectFrom('api_tokens as t')
+    .leftJoin('users as u', (j) => j.onRef('u.store_id', '=', 't.store_id').onRef('u.id', '=', 't.user_id'))
+    .select(['t.id', 't.store_id', 't.role', 't.user_id', 't.last_used_at', 'u.role as user_role', 'u.disabled_at'])
+    .where('t.token_hash', '=', hashToken(token))
+    .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
-  return row && { tokenId: row.id, storeId: row.store_id, role: row.role as Role, userId: row.user_id };
+  if (!row || row.disabled_at) return undefined;
+  // A token acting as a user never does more than that user may now (a demotion counts at once).
+  const role = row.user_role && !roleAtLeast(row.user_role as Role, row.role as Role) ? (row.user_role as Role) : (row.role as Role);
+  if (now && (row.last_used_at === null || Date.parse(row.last_used_at) <= now.getTime() - TOKEN_TOUCH_EVERY_MS)) {
+    await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
+  }
+  return { tokenId: row.id, storeId: row.store_id, role, userId: row.user_id };
+}
+
+/**
+ * Bumped whenever tokens stop being valid (revoked, their user deactivated). The HTTP layer caches
+ * verified tokens briefly; an entry cached under an older epoch is looked up again, so a revocation
+ * counts at once in this process (other processes: within the cache's lifetime).
+ */
+let tokenEpoch = 0;
+export function tokenCacheEpoch(): number {
+  return tokenEpoch;
+}
+export function invalidateTokenCache(): void {
+  tokenEpoch++;
 }

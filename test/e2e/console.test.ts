@@ -3,26 +3,29 @@
  * the built web/dist): the issue's "done when" walked through the sign-in form, the inbox, the case page and
  * the approvals page, with a screenshot of each step in test/e2e/artifacts/ and axe-core on the main pages.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/platform/clock.ts';
-import { openDatabase } from '../../src/platform/db/database.ts';
-import { migrateToLatest } from '../../src/platform/db/migrate.ts';
-import { setUserPassword } from '../../src/stores/sessions.service.ts';
-import { createStore, createToken } from '../../src/stores/stores.service.ts';
-import { startServe, stopAll } from '../support/amends-process.ts';
 import { chromiumAvailable, launchChromium } from './browser.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const artifacts = path.join(root, 'test/e2e/artifacts');
-const AGENT = { email: 'ada@acme.test', name: 'Ada Agent', password: 'agent-password-0001' };
-const MANAGER = { email: 'max@acme.test', name: 'Max Manager', password: 'manager-password-0002' };
-const ADMIN = { email: 'ana@acme.test', name: 'Ana Admin', password: 'admin-password-0003' };
+import {
+  ADMIN,
+  AGENT,
+  apiCall,
+  ensureConsoleBuilt,
+  expectAccessible,
+  fillSignIn,
+  fitsWidth,
+  MANAGER,
+  prepareArtifacts,
+  root,
+  screenshot,
+  shutDown,
+  signIn,
+  startConsoleServer,
+  waitFor,
+  watchConsole,
+} from './console-support.ts';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 
@@ -119,94 +122,28 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
 
   beforeAll(async () => {
     if (!available) return;
-    // `npm test` builds the console first (pretest); a direct `vitest run` of this file may not have.
-    if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) {
-      const build = spawnSync(
-        process.execPath,
-        [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'],
-        {
-          cwd: root,
-          encoding: 'utf8',
-        },
-      );
-      if (build.status !== 0) throw new Error(`could not build the console:\n${build.stdout}\n${build.stderr}`);
-    }
-    fs.rmSync(artifacts, { recursive: true, force: true });
-    fs.mkdirSync(artifacts, { recursive: true });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amends-console-'));
-    const dbFile = path.join(dir, 'amends.db');
-    const database = openDatabase(dbFile);
-    try {
-      await migrateToLatest(database);
-      const db = database.db;
-      await createStore(db, systemClock, { id: 'acme', name: 'Acme Goods', timezone: 'UTC' });
-      await setUserPassword(db, systemClock, { storeId: 'acme', role: 'agent', ...AGENT });
-      await setUserPassword(db, systemClock, { storeId: 'acme', role: 'manager', ...MANAGER });
-      await setUserPassword(db, systemClock, { storeId: 'acme', role: 'admin', ...ADMIN });
-      adminToken = (await createToken(db, systemClock, { storeId: 'acme', role: 'admin', name: 'e2e setup' })).token;
-    } finally {
-      await database.close();
-    }
-    url = (await startServe(dbFile)).url;
+    ensureConsoleBuilt();
+    // Only this file's numbered screenshots: other e2e files write theirs to the same folder.
+    prepareArtifacts(/^\d{2}-.*\.png$/);
+    ({ url, adminToken, dir } = await startConsoleServer({ dirPrefix: 'amends-console-', users: [AGENT, MANAGER, ADMIN] }));
     const res = await api('POST', '/api/v1/events', { events: storeEvents(Date.now()) });
     expect(res.status).toBe(201);
     browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stopAll();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => shutDown(browser, dir));
 
-  async function api(method: string, p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${url}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  }
+  const api = (method: string, p: string, body?: unknown) => apiCall(url, adminToken, method, p, body);
 
-  /**
-   * Console errors and uncaught exceptions of the page. Chromium logs every 4xx answer to a fetch; the two the
-   * contract makes expected are left out: the session probe before signing in (401) and the wrong password (401).
-   */
-  function watchConsole(page: Page): string[] {
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      const expected401 = /status of 401/.test(m.text()) && /\/api\/v1\/auth\/(me|login)$/.test(m.location().url);
-      if (!expected401) errors.push(`${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-    return errors;
-  }
+  /** Console errors and uncaught exceptions, but for the 401 of the deliberately wrong password (the first test). */
+  const watch = (page: Page) => watchConsole(page, [{ status: 401, path: /\/api\/v1\/auth\/login$/ }]);
 
   /** What the person sees at this step (the viewport, scrolled to `at` when given), numbered in order. */
   let step = 0;
-  const shot = async (page: Page, name: string, at?: Locator) => {
+  const shot = (page: Page, name: string, at?: Locator) => {
     step++;
-    if (at) await at.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(artifacts, `${String(step).padStart(2, '0')}-${name}.png`) });
+    return screenshot(page, `${String(step).padStart(2, '0')}-${name}`, { at });
   };
-
-  async function expectAccessible(page: Page, what: string) {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      `${what} has no serious or critical accessibility violations`,
-    ).toEqual([]);
-  }
-
-  async function signIn(page: Page, who: { email: string; password: string }) {
-    await page.getByLabel(/^Store/).fill('acme');
-    await page.getByLabel(/^E-mail/).fill(who.email);
-    await page.getByLabel(/^Password/).fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/inbox/);
-  }
 
   async function signOut(page: Page) {
     await page.getByRole('button', { name: /^Account:/ }).click();
@@ -216,21 +153,12 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
 
   const caseRows = (page: Page) => page.getByRole('list', { name: /cases, most urgent first/ }).getByRole('link');
 
-  async function waitFor(what: string, check: () => Promise<boolean>, ms = 10_000) {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
-
   it.runIf(available)(
     'an agent signs in, works the most urgent case with a tone-checked reply and two offers; a manager approves; the case resolves and leaves the inbox',
     async () => {
       const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
-      const errors = watchConsole(page);
+      const errors = watch(page);
 
       // The most urgent open case, as the API ranks it.
       const open = (await api('GET', '/api/v1/cases?status=new,acknowledged,in_progress,waiting_on_customer,reopened')).json
@@ -243,10 +171,7 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
       // 1. Sign in: a wrong password is refused in place, the right one lands on the inbox.
       await page.goto(`${url}/inbox`);
       await page.waitForURL(/\/sign-in/);
-      await page.getByLabel(/^Store/).fill('acme');
-      await page.getByLabel(/^E-mail/).fill(AGENT.email);
-      await page.getByLabel(/^Password/).fill('not-the-password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await fillSignIn(page, { email: AGENT.email, password: 'not-the-password' });
       await page.getByRole('alert').filter({ hasText: 'do not match an account' }).waitFor();
       await shot(page, 'sign-in-refused');
       await page.getByLabel(/^Password/).fill(AGENT.password);
@@ -388,11 +313,12 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
       // 10. At phone width the inbox and a case still fit the screen.
       await page.setViewportSize({ width: 390, height: 844 });
       await waitFor('rows at phone width', async () => (await caseRows(page).count()) === 2);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      // Right after a resize the layout may not have settled on a busy machine: wait for it, fail if it never fits.
+      await waitFor('no horizontal scrolling', () => fitsWidth(page));
       await shot(page, 'phone-inbox');
       await caseRows(page).first().click();
       await page.getByRole('heading', { name: 'Suggested offers' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await waitFor('no horizontal scrolling', () => fitsWidth(page));
       await shot(page, 'phone-case');
 
       expect(errors).toEqual([]);
@@ -410,9 +336,7 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
       const strict = fs.readFileSync(path.join(root, 'policies/strict.yaml'), 'utf8');
 
       // 1. The manager opens Policy: the active (default) version and its file in the editor.
-      await page.goto(`${url}/inbox`);
-      await page.waitForURL(/\/sign-in/);
-      await signIn(page, MANAGER);
+      await signIn(page, MANAGER, { from: `${url}/inbox` });
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policy' }).click();
       await page.waitForURL(/\/policy$/);
       await page.getByRole('heading', { name: 'Policy', level: 1 }).waitFor();
@@ -469,9 +393,7 @@ describe('agent console in Chromium against the real server [sqlite]', () => {
       page = await adminContext.newPage();
       errors = watchConsole(page);
       editor = page.getByRole('textbox', { name: 'Policy file (YAML)' });
-      await page.goto(`${url}/inbox`);
-      await page.waitForURL(/\/sign-in/);
-      await signIn(page, ADMIN);
+      await signIn(page, ADMIN, { from: `${url}/inbox` });
       await page.goto(`${url}/policy`);
       await waitFor('the editor', async () => (await editor.count()) === 1 && (await editor.inputValue()).length > 0);
       await editor.fill(strict);

@@ -107,6 +107,27 @@ describe.each(engines)('console sign-in: sessions, CSRF, lockout [%s]', (engine)
     expect(bearer.statusCode).toBe(401);
   });
 
+  it.runIf(available)('GET /auth/session answers the session or null, never 401, and needs no token', async () => {
+    const s = await signIn('agent@acme.test');
+    const live = await t.app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: withCookie(s.cookie) });
+    expect(live.statusCode, live.body).toBe(200);
+    expect(live.json()).toEqual({ session: s.body });
+    for (const headers of [{}, withCookie('forged'), auth(t.tokens.admin)]) {
+      const none = await t.app.inject({ method: 'GET', url: '/api/v1/auth/session', headers });
+      expect(none.statusCode, none.body).toBe(200);
+      expect(none.json()).toEqual({ session: null });
+    }
+    // Signed out, the same cookie no longer names a session.
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: withCookie(s.cookie, { 'x-csrf-token': s.csrf }),
+    });
+    expect(out.statusCode).toBe(204);
+    const after = await t.app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: withCookie(s.cookie) });
+    expect(after.json()).toEqual({ session: null });
+  });
+
   it.runIf(available)('every API route takes the cookie: reads as is, writes only with the session’s x-csrf-token', async () => {
     const s = await signIn('manager@acme.test');
     const cases = await t.app.inject({ method: 'GET', url: '/api/v1/cases', headers: withCookie(s.cookie) });
@@ -286,7 +307,9 @@ describe.each(engines)('console sign-in: sessions, CSRF, lockout [%s]', (engine)
     const users = await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: withCookie(s.cookie) });
     expect(users.statusCode).toBe(200);
     expect(users.json().users.map((u: { email: string }) => u.email)).toContain('manager@acme.test');
-    for (const u of users.json().users) expect(Object.keys(u).sort()).toEqual(['email', 'id', 'name', 'role']);
+    for (const u of users.json().users) {
+      expect(Object.keys(u).sort()).toEqual(['canSignIn', 'createdAt', 'disabledAt', 'email', 'id', 'lastLoginAt', 'name', 'role']);
+    }
     expect(users.body).not.toMatch(/argon|password|hash/i);
     const viaToken = await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: auth(t.tokens.admin) });
     expect(viaToken.body).not.toMatch(/argon|password|hash/i);

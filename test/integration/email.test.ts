@@ -3,60 +3,14 @@
  * receiver (and to POST /api/v1/inbound/email), and Amends' replies are
  * caught by a test SMTP server on 127.0.0.1, on both engines.
  */
-import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpReceiver, startSmtpReceiver } from '../../src/channels/email/smtp-receiver.ts';
 import { queueCaseMessage } from '../../src/channels/outbox.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { auth, buildTestApp, engineAvailable, engines, type TestApp } from '../helper.ts';
-
-interface Captured {
-  mailFrom: string;
-  rcptTo: string[];
-  raw: Buffer;
-}
-
-/** A mail server that keeps what it is sent, or refuses it: `reject` answers 550 at RCPT TO, `defer` 451 after DATA. */
-async function captureServer() {
-  const mails: Captured[] = [];
-  const state = { mode: 'accept' as 'accept' | 'reject' | 'defer' };
-  const server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onRcptTo(address, _session, cb) {
-      if (state.mode === 'reject') cb(Object.assign(new Error(`5.1.1 <${address.address}>: no such user`), { responseCode: 550 }));
-      else cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (state.mode === 'defer') {
-          cb(Object.assign(new Error('4.3.2 try again later'), { responseCode: 451 }));
-          return;
-        }
-        mails.push({
-          mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks),
-        });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    mails,
-    state,
-    port: (server.server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { type Captured, captureServer } from '../support/smtp-capture.ts';
 
 /** A message as nodemailer writes it (without sending), for raw deliveries. */
 async function rawMessage(opts: SendMailOptions): Promise<Buffer> {

@@ -13,6 +13,7 @@ import { type EmailSettings, loadChannelSettings, storeSigningSecret } from '../
 import { type ChannelDriver, DeliveryError, type DeliveryOutcome, type OutboxItem } from '../outbox.ts';
 import { composeEmail } from './compose-email.ts';
 import { ownMessageId } from './message-ids.ts';
+import { composeNotice, noticePayloadSchema } from './notice.ts';
 import { makeReplyToken } from './reply-token.ts';
 import { outgoingSubject } from './subject.ts';
 
@@ -62,8 +63,34 @@ export function createEmailDriver(ctx: Pick<AppContext, 'database'>): EmailDrive
 
   const skipped = (reason: string): DeliveryOutcome => ({ status: 'skipped', reason });
 
+  const deliverNotice = async (item: OutboxItem): Promise<DeliveryOutcome> => {
+    const parsed = noticePayloadSchema.safeParse(item.payload);
+    if (!parsed.success) return skipped('the notice was already sent or is malformed');
+    const settings = (await loadChannelSettings(db, item.storeId)).email;
+    if (!settings?.smtp) return skipped('e-mail is not configured for this store');
+    const store = await db.selectFrom('stores').select('name').where('id', '=', item.storeId).executeTakeFirstOrThrow();
+    const id = ownMessageId(item.id, settings.replyDomain);
+    try {
+      await transportFor(item.storeId, settings.smtp).sendMail(
+        composeNotice(parsed.data, { address: settings.from, name: settings.fromName ?? store.name }, id, item.now),
+      );
+    } catch (err) {
+      throw smtpDeliveryError(err);
+    }
+    // The text may hold a signed link: once sent, keep only who it went to and what it was.
+    const { to, subject, purpose } = parsed.data;
+    await db
+      .updateTable('outbox')
+      .set({ payload: JSON.stringify({ to, subject, purpose, sent: true }) })
+      .where('store_id', '=', item.storeId)
+      .where('id', '=', item.id)
+      .execute();
+    return { status: 'sent', ref: id };
+  };
+
   return {
     async deliver(item: OutboxItem): Promise<DeliveryOutcome> {
+      if (item.kind === 'notice') return deliverNotice(item);
       if (item.kind !== 'message' || !item.messageId) return skipped('only messages to customers go out by e-mail');
       const storeId = item.storeId;
       const msg = await db

@@ -7,6 +7,8 @@ import * as m0004 from './migrations/0004-jobs.ts';
 import * as m0005 from './migrations/0005-proactive.ts';
 import * as m0006 from './migrations/0006-channels.ts';
 import * as m0007 from './migrations/0007-console-auth.ts';
+import * as m0008 from './migrations/0008-console-settings.ts';
+import * as m0009 from './migrations/0009-customer-side.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -21,6 +23,8 @@ const migrations: Record<string, MigrationModule> = {
   '0005-proactive': m0005,
   '0006-channels': m0006,
   '0007-console-auth': m0007,
+  '0008-console-settings': m0008,
+  '0009-customer-side': m0009,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

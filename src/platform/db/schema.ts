@@ -37,6 +37,8 @@ export interface UsersTable {
   failed_logins: Generated<number>;
   locked_until: Generated<string | null>;
   last_login_at: Generated<string | null>;
+  /** Set when an admin deactivates the user: no sign-in, no sessions, no tokens, not assignable; the row stays for history. */
+  disabled_at: Generated<string | null>;
 }
 
 /** A console session (src/stores/sessions.service.ts): `id` is the SHA-256 of the cookie's secret. */
@@ -62,6 +64,8 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The user who created it in the console (null for the CLI). */
+  created_by: Generated<string | null>;
 }
 
 export interface EventsTable {
@@ -420,6 +424,129 @@ export interface JobsTable {
   completed_at: string | null;
 }
 
+/** Links sent to customers (ADR 0009): the token's SHA-256 is the id; one store, one purpose. */
+export interface SignedLinksTable {
+  store_id: string;
+  id: string;
+  purpose: string;
+  subject_type: string;
+  subject_id: string;
+  customer_id: string | null;
+  data: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface PublicSessionsTable {
+  store_id: string;
+  id: string;
+  purpose: string;
+  customer_id: string | null;
+  member_id: string | null;
+  csrf_token: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface FollowupsTable {
+  store_id: string;
+  id: string;
+  kind: string;
+  case_id: string | null;
+  customer_id: string;
+  dedup_key: string;
+  status: string;
+  due_at: string;
+  assignee_id: string | null;
+  message_id: string | null;
+  detail: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SurveyResponsesTable {
+  store_id: string;
+  id: string;
+  event_id: string;
+  followup_id: string | null;
+  case_id: string | null;
+  customer_id: string | null;
+  metric: string;
+  score: number;
+  comment: string | null;
+  answered_at: string;
+}
+
+export interface IncidentUpdatesTable {
+  store_id: string;
+  id: string;
+  incident_id: string;
+  state: string;
+  body: string;
+  public: number;
+  author_id: string | null;
+  created_at: string;
+}
+
+export interface CommunityMembersTable {
+  store_id: string;
+  id: string;
+  email: string;
+  display_name: string;
+  customer_id: string | null;
+  user_id: string | null;
+  reputation: Generated<number>;
+  banned_at: string | null;
+  created_at: string;
+}
+
+export interface CommunityPostsTable {
+  store_id: string;
+  id: string;
+  kind: string;
+  question_id: string | null;
+  author_id: string;
+  title: string | null;
+  body: string;
+  tags: string;
+  status: string;
+  score: Generated<number>;
+  answer_count: Generated<number>;
+  accepted_answer_id: string | null;
+  case_id: string | null;
+  topic_kind: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CommunityVotesTable {
+  store_id: string;
+  post_id: string;
+  member_id: string;
+  value: number;
+  created_at: string;
+}
+
+export interface CommunityReportsTable {
+  store_id: string;
+  id: string;
+  post_id: string;
+  reporter_id: string | null;
+  reason: string;
+  status: string;
+  resolved_by: string | null;
+  created_at: string;
+}
+
+export interface CommunityBadgesTable {
+  store_id: string;
+  member_id: string;
+  badge: string;
+  awarded_at: string;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -458,6 +585,16 @@ export interface DB {
   webhook_receipts: WebhookReceiptsTable;
   webhook_endpoints: WebhookEndpointsTable;
   privacy_requests: PrivacyRequestsTable;
+  signed_links: SignedLinksTable;
+  public_sessions: PublicSessionsTable;
+  followups: FollowupsTable;
+  survey_responses: SurveyResponsesTable;
+  incident_updates: IncidentUpdatesTable;
+  community_members: CommunityMembersTable;
+  community_posts: CommunityPostsTable;
+  community_votes: CommunityVotesTable;
+  community_reports: CommunityReportsTable;
+  community_badges: CommunityBadgesTable;
 }
 
 /** One outbound delivery: a case message, a webhook delivery or an alert (src/channels/outbox.ts). */
@@ -574,6 +711,8 @@ export interface IncidentsTable {
   avertable: number;
   status: string;
   public: number;
+  public_title: string | null;
+  public_summary: string | null;
   started_at: string;
   resolved_at: string | null;
   firings: number;

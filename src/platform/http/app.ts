@@ -15,21 +15,27 @@ import { chatRoutes } from '../../channels/chat/chat.routes.ts';
 import { createEmailDriver } from '../../channels/email/email.driver.ts';
 import { inboundEmailRoutes } from '../../channels/email/inbound-email.routes.ts';
 import { OutboxSender } from '../../channels/outbox.ts';
+import { portalRoutes } from '../../channels/portal/portal.routes.ts';
 import { privacyRoutes } from '../../channels/privacy/privacy.routes.ts';
 import { shopifyRoutes } from '../../channels/shopify/shopify.routes.ts';
 import { createWebhookDriver } from '../../channels/webhooks/webhook.driver.ts';
 import { webhooksRoutes } from '../../channels/webhooks/webhooks.routes.ts';
+import { communityRoutes } from '../../community/community.routes.ts';
+import { statusRoutes } from '../../community/status/status.routes.ts';
 import { compensationsRoutes } from '../../compensation/compensations.routes.ts';
 import { createLocalDriver } from '../../compensation/drivers/local.driver.ts';
 import { customersRoutes } from '../../customers/customers.routes.ts';
 import { eventsRoutes } from '../../events/events.routes.ts';
 import { EventIngestor } from '../../events/ingest.ts';
+import { followupsRoutes } from '../../followups/followups.routes.ts';
 import { policyRoutes } from '../../policy/policy.routes.ts';
 import { incidentsRoutes } from '../../proactive/incidents.routes.ts';
 import { Proactive } from '../../proactive/proactive.ts';
+import { publicRoutes } from '../../public/routes.ts';
 import { repliesRoutes } from '../../replies/replies.routes.ts';
 import { authRoutes } from '../../stores/auth.routes.ts';
 import { storesRoutes } from '../../stores/stores.routes.ts';
+import { teamRoutes } from '../../stores/team.routes.ts';
 import { triageRoutes } from '../../triage/triage.routes.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -227,9 +233,10 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   casesRoutes(app, ctx);
   customersRoutes(app, ctx);
   storesRoutes(app, ctx);
+  teamRoutes(app, ctx);
   authRoutes(app, ctx);
   triageRoutes(app);
-  repliesRoutes(app);
+  repliesRoutes(app, ctx);
   compensationsRoutes(app, ctx);
   policyRoutes(app, ctx);
   incidentsRoutes(app, ctx);
@@ -243,6 +250,13 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   webhooksRoutes(app, ctx);
   ctx.outbox.register('webhook', createWebhookDriver(ctx));
   ctx.outbox.register('slack', createSlackDriver(ctx));
+
+  // The customer side (issue 8): API first, then the customer pages (ADR 0009), before the console's catch-all.
+  followupsRoutes(app, ctx);
+  statusRoutes(app, ctx);
+  portalRoutes(app, ctx);
+  communityRoutes(app, ctx);
+  await publicRoutes(app, ctx);
 
   await consoleRoutes(app);
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type Role, roleAtLeast } from '../../stores/roles.ts';
 import { csrfMatches, type ResolvedSession, resolveSession, SESSION_COOKIE, sessionPolicy } from '../../stores/sessions.service.ts';
-import { findToken, type Principal } from '../../stores/stores.service.ts';
+import { findToken, type Principal, tokenCacheEpoch } from '../../stores/stores.service.ts';
 import { AppError } from '../errors.ts';
 import type { App, AppContext } from './context.ts';
 
@@ -16,12 +16,16 @@ declare module 'fastify' {
 /** Signing in and out authenticate themselves (src/stores/auth.routes.ts). */
 const publicApiPaths = ['/api/docs', '/api/openapi.json', '/api/v1/auth/login', '/api/v1/auth/logout'];
 
+/** The console's session probe: answers with the session or `null`, never 401. */
+const SESSION_PROBE = '/api/v1/auth/session';
+
 /** Methods a cross-site page can make a browser send with its cookies without a CSRF token being needed. */
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Verified tokens are remembered briefly so that a busy integration does not
- * pay a database lookup per request. A revoked token stops working within TTL.
+ * pay a database lookup per request. A token revoked here stops working at once
+ * (the cache epoch moves); one revoked by another process, within the TTL.
  */
 const TOKEN_CACHE_TTL_MS = 10_000;
 const TOKEN_CACHE_MAX = 10_000;
@@ -35,13 +39,14 @@ const TOKEN_CACHE_MAX = 10_000;
  * so a sign-out or a changed role counts at once.
  */
 export function registerAuth(app: App, ctx: AppContext): void {
-  const cache = new Map<string, { principal: Principal; until: number }>();
+  const cache = new Map<string, { principal: Principal; until: number; epoch: number }>();
   // Cache misses go to the database. A monotonic timer, not the domain clock: this is housekeeping, not event time.
   const lookup = async (token: string): Promise<Principal | undefined> => {
-    const principal = await findToken(ctx.database.db, token);
+    const epoch = tokenCacheEpoch();
+    const principal = await findToken(ctx.database.db, token, ctx.clock.now());
     const now = performance.now();
     if (cache.size >= TOKEN_CACHE_MAX) cache.clear();
-    if (principal) cache.set(token, { principal, until: now + TOKEN_CACHE_TTL_MS });
+    if (principal) cache.set(token, { principal, until: now + TOKEN_CACHE_TTL_MS, epoch });
     else cache.delete(token);
     return principal;
   };
@@ -57,6 +62,21 @@ export function registerAuth(app: App, ctx: AppContext): void {
     }
     const header = req.headers.authorization;
     const secret = header === undefined ? req.cookies?.[SESSION_COOKIE] : undefined;
+    if (url === SESSION_PROBE || url.startsWith(`${SESSION_PROBE}?`)) {
+      // "Am I signed in?" is answered, not refused: a live cookie's session, or none.
+      if (!secret || req.method !== 'GET') {
+        done();
+        return;
+      }
+      resolveSession(ctx.database.db, ctx.clock, policy, secret).then((session) => {
+        if (session) {
+          req.principal = session.principal;
+          req.consoleSession = session;
+        }
+        done();
+      }, done);
+      return;
+    }
     if (secret) {
       resolveSession(ctx.database.db, ctx.clock, policy, secret).then((session) => {
         if (!session) {
@@ -86,7 +106,8 @@ export function registerAuth(app: App, ctx: AppContext): void {
     }
     const token = match[1]!;
     const hit = cache.get(token);
-    if (hit && hit.until > performance.now()) {
+    // A revocation since the entry was cached sends it back to the database.
+    if (hit && hit.until > performance.now() && hit.epoch === tokenCacheEpoch()) {
       req.principal = hit.principal;
       done();
       return;

@@ -41,6 +41,8 @@ export type Emotion = 'anger' | 'frustration' | 'disappointment' | 'anxiety' | '
 
 export interface CaseSummary {
   id: string;
+  /** In lists: the customer's name or e-mail (null when unknown); absent elsewhere. */
+  customerName?: string | null;
   number: number;
   status: CaseStatus;
   source: 'reactive' | 'proactive';

@@ -1,6 +1,7 @@
 import { Button, Center, Stack, Text, Title } from '@mantine/core';
 import { createBrowserRouter, isRouteErrorResponse, Link, Navigate, useRouteError } from 'react-router';
 import { LoadingState } from '../ui/states.tsx';
+import { approvalsLoader, caseLoader, inboxLoader } from './prefetch.ts';
 import { RequireSession } from './RequireSession.tsx';
 import { Shell } from './Shell.tsx';
 
@@ -57,9 +58,9 @@ export const router = createBrowserRouter([
     HydrateFallback: () => <LoadingState label="Loading…" />,
     children: [
       { index: true, element: <Navigate to="/inbox" replace /> },
-      { path: 'inbox', ...page(() => import('../pages/InboxPage.tsx'), 'InboxPage') },
-      { path: 'cases/:id', ...page(() => import('../pages/CasePage.tsx'), 'CasePage') },
-      { path: 'approvals', ...page(() => import('../pages/ApprovalsPage.tsx'), 'ApprovalsPage') },
+      { path: 'inbox', loader: inboxLoader, ...page(() => import('../pages/InboxPage.tsx'), 'InboxPage') },
+      { path: 'cases/:id', loader: caseLoader, ...page(() => import('../pages/CasePage.tsx'), 'CasePage') },
+      { path: 'approvals', loader: approvalsLoader, ...page(() => import('../pages/ApprovalsPage.tsx'), 'ApprovalsPage') },
       { path: 'incidents', ...page(() => import('../pages/IncidentsPage.tsx'), 'IncidentsPage') },
       { path: 'incidents/:id', ...page(() => import('../pages/IncidentPage.tsx'), 'IncidentPage') },
       { path: 'policy', ...page(() => import('../pages/PolicyPage.tsx'), 'PolicyPage') },

@@ -13,6 +13,7 @@ import { ResolveDialog } from '../features/cases/components/ResolveDialog.tsx';
 import { SlaClocks } from '../features/cases/components/SlaClocks.tsx';
 import { GuardrailsPanel, TriagePanel } from '../features/cases/components/TriagePanel.tsx';
 import { useCase, useCaseActions } from '../features/cases/hooks/use-cases.ts';
+import { useInboxPosition } from '../features/cases/hooks/use-inbox-position.ts';
 import { nextStatuses, statusLabel } from '../features/cases/labels.ts';
 import { OffersPanel } from '../features/compensation/components/OffersPanel.tsx';
 import { CustomerPanel } from '../features/customers/components/CustomerPanel.tsx';
@@ -26,6 +27,8 @@ import { useNow } from '../ui/use-now.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
 
 const caseShortcuts = [
+  { keys: ['j'], description: 'Next case in the inbox order' },
+  { keys: ['k'], description: 'Previous case in the inbox order' },
   { keys: ['r'], description: 'Write a reply' },
   { keys: ['Ctrl', 'Enter'], description: 'Send the reply (or add the note)' },
   { keys: ['e'], description: 'Resolve the case' },
@@ -70,6 +73,8 @@ function CaseView({ c }: { c: CaseDetail }) {
   const actions = useCaseActions(c.id);
   const composer = useRef<HTMLTextAreaElement | null>(null);
   const [resolveOpen, resolve] = useDisclosure(false);
+  const position = useInboxPosition(c.id);
+  const inboxHref = position.nav && position.index >= 0 ? position.nav.href : '/inbox';
   useShortcutHelp('Case', caseShortcuts);
 
   const userName = (uid: string | null) => {
@@ -109,11 +114,16 @@ function CaseView({ c }: { c: CaseDetail }) {
     notifications.show({ color: 'green', message: `Case #${c.number} is resolved.` });
   };
 
+  const goTo = (id: string | null) => {
+    if (id) navigate(`/cases/${encodeURIComponent(id)}`);
+  };
   useKeys([
+    ['j', () => goTo(position.next)],
+    ['k', () => goTo(position.previous)],
     ['r', focusComposer],
     ['e', () => open && resolve.open()],
     ['a', assignToMe],
-    ['u', () => navigate('/inbox')],
+    ['u', () => navigate(inboxHref)],
   ]);
 
   // Arriving with #reply or #resolve (from the inbox's r / e) goes straight there.
@@ -128,9 +138,42 @@ function CaseView({ c }: { c: CaseDetail }) {
   return (
     <Stack gap="md">
       <Stack gap={6}>
-        <Anchor component={Link} to="/inbox" size="sm">
-          ← Inbox
-        </Anchor>
+        <Group justify="space-between" gap="xs" wrap="wrap">
+          <Anchor component={Link} to={inboxHref} size="sm">
+            ← Inbox
+          </Anchor>
+          {position.index >= 0 ? (
+            <Group gap={6} wrap="nowrap" component="nav" aria-label="Cases in the inbox order">
+              <Button
+                size="compact-sm"
+                variant="default"
+                disabled={!position.previous}
+                onClick={() => goTo(position.previous)}
+                aria-label="Previous case (k)"
+              >
+                ‹{' '}
+                <Kbd size="xs" ml={4}>
+                  k
+                </Kbd>
+              </Button>
+              <Text size="sm" c="dimmed" aria-live="polite" data-testid="case-position">
+                {position.index + 1} of {position.total} · {position.nav?.label}
+              </Text>
+              <Button
+                size="compact-sm"
+                variant="default"
+                disabled={!position.next}
+                onClick={() => goTo(position.next)}
+                aria-label="Next case (j)"
+              >
+                <Kbd size="xs" mr={4}>
+                  j
+                </Kbd>{' '}
+                ›
+              </Button>
+            </Group>
+          ) : null}
+        </Group>
         <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
           <Stack gap={4} miw={0} style={{ flex: 1 }}>
             <Title order={1} size="h2" style={{ overflowWrap: 'anywhere' }}>

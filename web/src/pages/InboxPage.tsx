@@ -1,15 +1,18 @@
-import { Alert, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Group, Select, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useMemo, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { errorMessage } from '../api/client.ts';
-import { type CaseStatus, caseStatuses, openStatuses } from '../api/types.ts';
+import { type CaseStatus, type CaseSummary, openStatuses } from '../api/types.ts';
 import { useSession } from '../features/auth/hooks/use-session.ts';
 import { CaseList } from '../features/cases/components/CaseList.tsx';
 import { QueueNav } from '../features/cases/components/QueueNav.tsx';
-import { INBOX_CAP, useAssign, useCaseList } from '../features/cases/hooks/use-cases.ts';
+import { type InboxQuery, useAssign, useInboxCases, useQueueCounts } from '../features/cases/hooks/use-cases.ts';
+import { saveInboxNav } from '../features/cases/inbox-nav.ts';
+import { inboxParams } from '../features/cases/inbox-query.ts';
 import { statusLabel } from '../features/cases/labels.ts';
-import { byPriority, inQueue, isQueueId, type QueueId, queueHelp, queueIds, queueLabel } from '../features/cases/queues.ts';
+import { type QueueId, queueHelp, queueLabel } from '../features/cases/queues.ts';
+import type { CaseSort } from '../features/cases/types.ts';
 import { usePendingApprovals } from '../features/compensation/hooks/use-compensation.ts';
 import { useUsers } from '../features/team/hooks/use-users.ts';
 import { useShortcutHelp } from '../ui/shortcuts.tsx';
@@ -26,11 +29,10 @@ const statusOptions = [
   { value: 'closed', label: statusLabel.closed },
 ];
 
-function parseStatuses(v: string | null): CaseStatus[] {
-  if (!v || v === 'open') return [...openStatuses];
-  const list = v.split(',').filter((s): s is CaseStatus => (caseStatuses as readonly string[]).includes(s));
-  return list.length > 0 ? list : [...openStatuses];
-}
+const sortOptions: { value: CaseSort; label: string }[] = [
+  { value: 'priority', label: 'Most urgent first' },
+  { value: 'newest', label: 'Newest first' },
+];
 
 const inboxShortcuts = [
   { keys: ['j'], description: 'Next case' },
@@ -41,31 +43,56 @@ const inboxShortcuts = [
   { keys: ['a'], description: 'Assign the case to me' },
 ];
 
+/** Within this many rows of the end of what is loaded, the next page is fetched. */
+const PREFETCH_ROWS = 8;
+
+function unique(cases: CaseSummary[]): CaseSummary[] {
+  // A case whose priority changed between two pages can come twice; the first place wins.
+  const seen = new Set<string>();
+  return cases.filter((c) => {
+    if (seen.has(c.id)) return false;
+    seen.add(c.id);
+    return true;
+  });
+}
+
 export function InboxPage() {
   const session = useSession();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const queue: QueueId = isQueueId(params.get('queue')) ? (params.get('queue') as QueueId) : 'all';
-  const statusParam = params.get('status') ?? 'open';
-  const statuses = parseStatuses(statusParam);
+  const location = useLocation();
+  const parsed = inboxParams(params);
+  const { queue, statusParam, sort } = parsed;
+  const statusKey = parsed.query.statuses.join(',');
   const now = useNow(30_000);
   usePageTitle(`Inbox · ${queueLabel[queue]}`);
   useShortcutHelp('Inbox', inboxShortcuts);
 
-  const list = useCaseList(statuses);
+  const query = useMemo<InboxQuery>(
+    () => ({ view: queue === 'all' ? undefined : queue, statuses: statusKey.split(',') as CaseStatus[], sort }),
+    [queue, statusKey, sort],
+  );
+  const list = useInboxCases(query);
+  const counts = useQueueCounts(query.statuses);
   const pending = usePendingApprovals();
   const users = useUsers();
   const assign = useAssign();
 
   const awaitingApproval = useMemo(() => new Set((pending.data ?? []).map((c) => c.caseId)), [pending.data]);
-  const all = list.data?.cases;
-  const ctx = useMemo(() => ({ userId: session.user.id, now, awaitingApproval }), [session.user.id, now, awaitingApproval]);
-  const counts = useMemo(() => {
-    const out = Object.fromEntries(queueIds.map((q) => [q, 0])) as Record<QueueId, number>;
-    for (const c of all ?? []) for (const q of queueIds) if (inQueue(q, c, ctx)) out[q]++;
-    return out;
-  }, [all, ctx]);
-  const cases = useMemo(() => (all ?? []).filter((c) => inQueue(queue, c, ctx)).sort(byPriority), [all, queue, ctx]);
+  const cases = useMemo(() => unique(list.data?.pages.flatMap((p) => p.cases) ?? []), [list.data]);
+  const nextCursor = list.data?.pages.at(-1)?.nextCursor ?? null;
+  const total = counts.data?.counts[queue] ?? null;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  // The case page walks this order with j/k ("3 of 41").
+  const href = `${location.pathname}${location.search}`;
+  useEffect(() => {
+    if (!list.data || list.isPlaceholderData) return;
+    saveInboxNav({ ids: cases.map((c) => c.id), total, href, label: queueLabel[queue], query, nextCursor });
+  }, [cases, total, href, queue, query, nextCursor, list.data, list.isPlaceholderData]);
 
   const [activeId, setActiveId] = useState<string | null>(null);
   const [focusActive, setFocusActive] = useState(false);
@@ -76,6 +103,7 @@ export function InboxPage() {
   const move = (delta: number) => {
     if (cases.length === 0) return;
     const next = Math.min(cases.length - 1, Math.max(0, activeIndex + delta));
+    if (next >= cases.length - PREFETCH_ROWS) loadMore();
     setActiveId(cases[next]!.id);
     setFocusActive(true);
   };
@@ -88,8 +116,11 @@ export function InboxPage() {
     [
       'enter',
       (e) => {
-        // On a row, a button or a link the browser's own Enter does the job.
-        if ((e.target as HTMLElement | null)?.closest('a, button')) return false;
+        // On a row, open the active case: after a quick j/k the focus may still be on the row it left (it
+        // moves a frame later), and focusing a row makes it the active one anyway. On any other button or
+        // link the browser's own Enter does the job.
+        const target = e.target as HTMLElement | null;
+        if (!target?.closest('a[data-case-id]') && target?.closest('a, button')) return false;
         open();
       },
     ],
@@ -114,19 +145,16 @@ export function InboxPage() {
     ],
   ]);
 
-  const hrefFor = (q: QueueId) => {
+  const withParam = (key: string, value: string | null, fallback: string) => {
     const p = new URLSearchParams(params);
-    if (q === 'all') p.delete('queue');
-    else p.set('queue', q);
+    if (!value || value === fallback) p.delete(key);
+    else p.set(key, value);
     const s = p.toString();
     return `/inbox${s ? `?${s}` : ''}`;
   };
-  const setStatus = (v: string | null) => {
-    const p = new URLSearchParams(params);
-    if (!v || v === 'open') p.delete('status');
-    else p.set('status', v);
-    navigate(`/inbox${p.toString() ? `?${p}` : ''}`, { replace: true });
-  };
+  const hrefFor = (q: QueueId) => withParam('queue', q, 'all');
+  const setStatus = (v: string | null) => navigate(withParam('status', v, 'open'), { replace: true });
+  const setSort = (v: string | null) => navigate(withParam('sort', v, 'priority'), { replace: true });
   const userName = (id: string | null) => {
     if (!id) return null;
     if (id === session.user.id) return 'you';
@@ -136,6 +164,7 @@ export function InboxPage() {
 
   const statusValue = statusOptions.some((o) => o.value === statusParam) ? statusParam : 'open';
   const statusText = statusOptions.find((o) => o.value === statusValue)?.label ?? 'Open';
+  const order = sort === 'priority' ? 'most urgent first' : 'newest first';
 
   return (
     <Stack gap="sm">
@@ -145,28 +174,35 @@ export function InboxPage() {
             Inbox
           </Title>
           <Text size="sm" c="dimmed" aria-live="polite">
-            {list.data
-              ? `${cases.length} ${queue === 'all' ? '' : `of ${all?.length ?? 0} `}cases · most urgent first · press ? for shortcuts`
-              : 'Most urgent first · press ? for shortcuts'}
+            {total !== null
+              ? `${total} ${total === 1 ? 'case' : 'cases'}${queue === 'all' ? '' : ` in ${queueLabel[queue]}`} · ${order} · press ? for shortcuts`
+              : `${order.charAt(0).toUpperCase()}${order.slice(1)} · press ? for shortcuts`}
           </Text>
         </Stack>
-        <Select
-          label="Status"
-          data={statusOptions}
-          value={statusValue}
-          onChange={setStatus}
-          allowDeselect={false}
-          w={240}
-          size="sm"
-          comboboxProps={{ withinPortal: true }}
-        />
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          <Select
+            label="Order"
+            data={sortOptions}
+            value={sort}
+            onChange={setSort}
+            allowDeselect={false}
+            w={180}
+            size="sm"
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Select
+            label="Status"
+            data={statusOptions}
+            value={statusValue}
+            onChange={setStatus}
+            allowDeselect={false}
+            w={240}
+            size="sm"
+            comboboxProps={{ withinPortal: true }}
+          />
+        </Group>
       </Group>
-      <QueueNav current={queue} counts={counts} hrefFor={hrefFor} />
-      {list.data?.capped ? (
-        <Alert color="yellow" variant="light">
-          Showing the newest {INBOX_CAP} cases with this status; narrow the status to see the rest.
-        </Alert>
-      ) : null}
+      <QueueNav current={queue} counts={counts.data?.counts} hrefFor={hrefFor} />
       {list.isPending ? (
         <LoadingState label="Loading cases…" />
       ) : list.isError && !list.data ? (
@@ -184,7 +220,11 @@ export function InboxPage() {
           onActivate={(i) => setActiveId(cases[i]?.id ?? null)}
           assigneeName={userName}
           awaitingApproval={awaitingApproval}
-          label={`${queueLabel[queue]} cases, most urgent first`}
+          label={`${queueLabel[queue]} cases, ${order}`}
+          hasMore={Boolean(hasNextPage)}
+          loadingMore={isFetchingNextPage}
+          onLoadMore={loadMore}
+          loadMoreError={list.isFetchNextPageError ? list.error : null}
         />
       )}
     </Stack>

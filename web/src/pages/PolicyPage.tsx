@@ -15,6 +15,7 @@ import {
   useSimulation,
 } from '../features/policy/hooks/use-policy.ts';
 import { formatDateTime } from '../ui/format.ts';
+import { ScrollTable } from '../ui/ScrollTable.tsx';
 import { Empty, ErrorState, LoadingState } from '../ui/states.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 
@@ -201,7 +202,7 @@ function PolicyWorkspace({ active }: { active: ActivePolicy }) {
               No policy has been activated yet.
             </Text>
           ) : (
-            <Table.ScrollContainer minWidth={520}>
+            <ScrollTable minWidth={520} label="Policy versions">
               <Table aria-label="Policy versions">
                 <Table.Thead>
                   <Table.Tr>
@@ -224,7 +225,7 @@ function PolicyWorkspace({ active }: { active: ActivePolicy }) {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
           )}
         </Paper>
       ) : null}

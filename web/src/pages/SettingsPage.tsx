@@ -1,184 +1,112 @@
-import { Badge, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client.ts';
-import type { Priority, StoreChannels, StoreInfo, StoreSettings } from '../api/types.ts';
-import { useSession } from '../features/auth/hooks/use-session.ts';
-import { useUsers } from '../features/team/hooks/use-users.ts';
-import { formatDate, formatDuration, humanize } from '../ui/format.ts';
+import { Stack, Tabs, Text, Title } from '@mantine/core';
+import { useSearchParams } from 'react-router';
+import { roleAtLeast, useSession } from '../features/auth/hooks/use-session.ts';
+import { AckTemplatesForm } from '../features/settings/components/AckTemplatesForm.tsx';
+import { BusinessHoursForm } from '../features/settings/components/BusinessHoursForm.tsx';
+import { ConnectionsPanel } from '../features/settings/components/ConnectionsPanel.tsx';
+import { SavedRepliesForm } from '../features/settings/components/SavedRepliesForm.tsx';
+import { SlaTargetsForm } from '../features/settings/components/SlaTargetsForm.tsx';
+import { StoreProfileForm } from '../features/settings/components/StoreProfileForm.tsx';
+import { TokensPanel } from '../features/settings/components/TokensPanel.tsx';
+import { useStoreProfile, useStoreSettings, useTemplateCatalog } from '../features/settings/hooks/use-settings.ts';
+import { PeoplePanel } from '../features/team/components/PeoplePanel.tsx';
 import { ErrorState, LoadingState } from '../ui/states.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 
-const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const priorities: Priority[] = ['urgent', 'high', 'normal', 'low'];
+const tabs = [
+  { value: 'store', label: 'Store', admin: false },
+  { value: 'hours', label: 'Hours & SLAs', admin: false },
+  { value: 'templates', label: 'Replies', admin: false },
+  { value: 'people', label: 'People', admin: false },
+  { value: 'tokens', label: 'API tokens', admin: true },
+  { value: 'connections', label: 'Connections', admin: true },
+] as const;
 
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <Paper withBorder p="md" radius="md" component="section" aria-label={title}>
-      <Title order={2} size="h4" mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Paper>
-  );
-}
-
-/** The store's settings, read-only in this version of the console (editing comes next). */
+/**
+ * The store's settings, one tab per area (kept in the URL), each section with its own Save. Agents read;
+ * managers also edit hours, SLAs and replies; admins also the store profile, people, tokens and connections.
+ */
 export function SettingsPage() {
   usePageTitle('Settings');
-  const store = useQuery({ queryKey: ['store'], queryFn: ({ signal }) => api.get<StoreInfo>('/api/v1/store', { signal }) });
-  const settings = useQuery({
-    queryKey: ['store', 'settings'],
-    queryFn: ({ signal }) => api.get<StoreSettings>('/api/v1/store/settings', { signal }),
-  });
   const session = useSession();
+  const isManager = roleAtLeast(session.user.role, 'manager');
   const isAdmin = session.user.role === 'admin';
-  // Connection settings carry (masked) secrets: the API shows them to admins only.
-  const channels = useQuery({
-    queryKey: ['store', 'channels'],
-    queryFn: ({ signal }) => api.get<StoreChannels>('/api/v1/store/channels', { signal }),
-    enabled: isAdmin,
-  });
-  const users = useUsers();
+  const [params, setParams] = useSearchParams();
+  const visible = tabs.filter((t) => !t.admin || isAdmin);
+  const tab = visible.find((t) => t.value === params.get('tab'))?.value ?? 'store';
+  const store = useStoreProfile();
+  const settings = useStoreSettings();
+  const catalog = useTemplateCatalog();
 
-  if (store.isPending || settings.isPending) return <LoadingState label="Loading settings…" />;
-  if (store.isError) return <ErrorState title="Could not load the store" error={store.error} onRetry={() => store.refetch()} />;
-  if (settings.isError) return <ErrorState title="Could not load the settings" error={settings.error} onRetry={() => settings.refetch()} />;
-  const e = settings.data.effective;
+  const body = () => {
+    if (tab === 'people') return <PeoplePanel canManage={isAdmin} />;
+    if (tab === 'tokens') return <TokensPanel />;
+    if (tab === 'connections') return <ConnectionsPanel />;
+    if (store.isPending) return <LoadingState label="Loading the store…" />;
+    if (store.isError) return <ErrorState title="Could not load the store" error={store.error} onRetry={() => store.refetch()} />;
+    if (tab === 'store') return <StoreProfileForm store={store.data} canEdit={isAdmin} />;
+    if (settings.isPending) return <LoadingState label="Loading settings…" />;
+    if (settings.isError)
+      return <ErrorState title="Could not load the settings" error={settings.error} onRetry={() => settings.refetch()} />;
+    if (tab === 'hours') {
+      return (
+        <Stack gap="md">
+          <BusinessHoursForm data={settings.data} storeTimezone={store.data.timezone} canEdit={isManager} />
+          <SlaTargetsForm data={settings.data} canEdit={isManager} />
+        </Stack>
+      );
+    }
+    if (catalog.isPending) return <LoadingState label="Loading templates…" />;
+    if (catalog.isError) return <ErrorState title="Could not load the templates" error={catalog.error} onRetry={() => catalog.refetch()} />;
+    return (
+      <Stack gap="md">
+        <AckTemplatesForm data={settings.data} catalog={catalog.data} canEdit={isManager} />
+        <SavedRepliesForm data={settings.data} catalog={catalog.data} canEdit={isManager} />
+      </Stack>
+    );
+  };
+
   return (
-    <Stack gap="md">
-      <Title order={1} size="h2">
-        Settings
-      </Title>
-      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        <Section title="Store">
-          <Stack gap={4}>
-            <Text size="sm">
-              <b>{store.data.name}</b> (<Code>{store.data.id}</Code>)
-            </Text>
-            <Text size="sm">Time zone: {store.data.timezone}</Text>
-            <Text size="sm">Currency: {store.data.currency}</Text>
-            <Text size="sm">Since {formatDate(store.data.createdAt)}</Text>
-          </Stack>
-        </Section>
-        <Section title="Connections">
-          {!isAdmin ? (
-            <Text size="sm" c="dimmed">
-              Only admins see the Shopify, e-mail and Slack connections.
-            </Text>
-          ) : channels.isPending ? (
-            <LoadingState label="Loading…" />
-          ) : channels.isError ? (
-            <ErrorState title="Could not load the connections" error={channels.error} />
-          ) : (
-            <Stack gap={6}>
-              <Group gap={6}>
-                <Text size="sm">Shopify:</Text>
-                {channels.data.shopify.connected ? (
-                  <Badge color="green" variant="light">
-                    connected to {channels.data.shopify.domain}
-                  </Badge>
-                ) : (
-                  <Badge color="gray" variant="light">
-                    not connected
-                  </Badge>
-                )}
-              </Group>
-              {['email', 'slack', 'widget'].map((k) => (
-                <Group gap={6} key={k}>
-                  <Text size="sm">{humanize(k)}:</Text>
-                  {channels.data.channels[k] ? (
-                    <Badge color="green" variant="light">
-                      configured
-                    </Badge>
-                  ) : (
-                    <Badge color="gray" variant="light">
-                      not configured
-                    </Badge>
-                  )}
-                </Group>
-              ))}
-            </Stack>
-          )}
-        </Section>
-        <Section title="Business hours">
-          {e.calendar ? (
-            <Stack gap={2}>
-              <Text size="sm" c="dimmed">
-                {e.calendar.timezone}
-              </Text>
-              {days.map((d) => (
-                <Text size="sm" key={d}>
-                  {humanize(d)}: {(e.calendar?.weekly[d] ?? []).map((i) => `${i.start}–${i.end}`).join(', ') || 'closed'}
-                </Text>
-              ))}
-              {e.calendar.holidays.length > 0 ? <Text size="sm">{e.calendar.holidays.length} holidays</Text> : null}
-            </Stack>
-          ) : (
-            <Text size="sm" c="dimmed">
-              Not set.
-            </Text>
-          )}
-        </Section>
-        <Section title="SLA targets (business time)">
-          {e.sla ? (
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Priority</Table.Th>
-                  <Table.Th>First reply</Table.Th>
-                  <Table.Th>Resolution</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {priorities.map((p) => (
-                  <Table.Tr key={p}>
-                    <Table.Td>{humanize(p)}</Table.Td>
-                    <Table.Td>{formatDuration((e.sla?.firstResponse[p] ?? 0) * 60_000)}</Table.Td>
-                    <Table.Td>{formatDuration((e.sla?.resolution[p] ?? 0) * 60_000)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          ) : (
-            <Text size="sm" c="dimmed">
-              Not set.
-            </Text>
-          )}
-        </Section>
-      </SimpleGrid>
-      <Section title="People">
-        {users.isPending ? (
-          <LoadingState label="Loading people…" />
-        ) : users.isError ? (
-          <ErrorState title="Could not load people" error={users.error} />
-        ) : (
-          <Table.ScrollContainer minWidth={480}>
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>E-mail</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {users.data.map((u) => (
-                  <Table.Tr key={u.id}>
-                    <Table.Td>{u.name ?? '—'}</Table.Td>
-                    <Table.Td>{u.email}</Table.Td>
-                    <Table.Td>{u.role}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </Section>
-      <Text size="xs" c="dimmed">
-        Repeat failures count within {e.repeatFailureWindowDays ?? '—'} days · {Array.isArray(e.routingRules) ? e.routingRules.length : 0}{' '}
-        routing rules · {e.templates ? Object.keys(e.templates).length : 0} custom templates. Change settings with{' '}
-        <Code>PUT /api/v1/store/settings</Code>.
-      </Text>
+    <Stack gap="md" maw={1100}>
+      <Stack gap={2}>
+        <Title order={1} size="h2">
+          Settings
+        </Title>
+        <Text size="sm" c="dimmed">
+          {isAdmin
+            ? 'You can change everything here.'
+            : isManager
+              ? 'You can change business hours, SLA targets and replies; an admin manages the store profile, people and tokens.'
+              : 'You can read these settings; managers and admins change them.'}
+        </Text>
+      </Stack>
+      <Tabs
+        value={tab}
+        onChange={(v) => {
+          if (!v) return;
+          setParams(
+            (p) => {
+              p.set('tab', v);
+              return p;
+            },
+            { replace: true },
+          );
+        }}
+        keepMounted={false}
+      >
+        <Tabs.List aria-label="Settings areas">
+          {visible.map((t) => (
+            <Tabs.Tab key={t.value} value={t.value}>
+              {t.label}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        {visible.map((t) => (
+          <Tabs.Panel key={t.value} value={t.value} pt="md">
+            {t.value === tab ? body() : null}
+          </Tabs.Panel>
+        ))}
+      </Tabs>
     </Stack>
   );
 }

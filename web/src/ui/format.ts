@@ -16,19 +16,24 @@ export function formatMoney(minor: number, currency: string): string {
   return f.format(minor / 100);
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+// Made on first use: building a date format loads the locale's data (tens of ms), which a page showing no date skips.
+let dateTime: Intl.DateTimeFormat | undefined;
+let dateOnly: Intl.DateTimeFormat | undefined;
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  dateTime ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTime.format(d);
 }
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+  if (Number.isNaN(d.getTime())) return iso;
+  dateOnly ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+  return dateOnly.format(d);
 }
 
 /** A duration as the two largest units: `2d 4h`, `3h 12m`, `45m`, `<1m`. */

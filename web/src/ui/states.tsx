@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 /** Loading: a spinner with words, announced politely to screen readers. */
 export function LoadingState({ label }: { label: string }) {
   return (
-    <Center py="xl" role="status" aria-live="polite">
+    <Center py="xl" role="status" aria-live="polite" data-state="loading">
       <Group gap="sm">
         <Loader size="sm" aria-hidden />
         <Text c="dimmed">{label}</Text>
@@ -17,7 +17,7 @@ export function LoadingState({ label }: { label: string }) {
 export function ErrorState({ title, error, onRetry }: { title: string; error: unknown; onRetry?: () => void }) {
   const message = error instanceof Error ? error.message : 'Something went wrong.';
   return (
-    <Alert color="red" variant="light" title={title} role="alert">
+    <Alert color="red" variant="light" title={title} role="alert" data-state="error">
       <Stack gap="xs" align="flex-start">
         <Text size="sm">{message}</Text>
         {onRetry ? (

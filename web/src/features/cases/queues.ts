@@ -1,6 +1,8 @@
-/** The inbox's queues: pure filters over case summaries, and the order cases are worked in. */
+/**
+ * The inbox's queues. The server decides membership and order (GET /api/v1/cases?view=…&sort=priority);
+ * this names them and says what each holds.
+ */
 import type { CaseSummary } from '../../api/types.ts';
-import { priorityRank } from './labels.ts';
 
 export const queueIds = ['all', 'mine', 'unassigned', 'vip', 'breaching', 'approval', 'proactive'] as const;
 export type QueueId = (typeof queueIds)[number];
@@ -38,46 +40,4 @@ export function nextDue(c: CaseSummary): { metric: 'first reply' | 'resolution';
   if (!c.firstRespondedAt && c.due.firstResponse) return { metric: 'first reply', at: c.due.firstResponse };
   if (c.due.resolution) return { metric: 'resolution', at: c.due.resolution };
   return null;
-}
-
-export interface QueueContext {
-  userId: string;
-  now: number;
-  /** Cases with a compensation pending approval. */
-  awaitingApproval: ReadonlySet<string>;
-}
-
-export function inQueue(q: QueueId, c: CaseSummary, ctx: QueueContext): boolean {
-  switch (q) {
-    case 'all':
-      return true;
-    case 'mine':
-      return c.assigneeId === ctx.userId;
-    case 'unassigned':
-      return c.assigneeId === null;
-    case 'vip':
-      return c.customerTier === 'vip' || c.queue === 'vip';
-    case 'breaching': {
-      const due = nextDue(c);
-      return due !== null && Date.parse(due.at) - ctx.now < BREACH_WINDOW_MS;
-    }
-    case 'approval':
-      return ctx.awaitingApproval.has(c.id);
-    case 'proactive':
-      return c.source === 'proactive';
-  }
-}
-
-/** Most urgent first: priority level, then score, then the SLA that runs out first, then the oldest. */
-export function byPriority(a: CaseSummary, b: CaseSummary): number {
-  const ra = a.priority ? priorityRank[a.priority.level] : 9;
-  const rb = b.priority ? priorityRank[b.priority.level] : 9;
-  if (ra !== rb) return ra - rb;
-  const sa = a.priority?.score ?? -1;
-  const sb = b.priority?.score ?? -1;
-  if (sa !== sb) return sb - sa;
-  const da = nextDue(a)?.at ?? '9999';
-  const db = nextDue(b)?.at ?? '9999';
-  if (da !== db) return da < db ? -1 : 1;
-  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
 }

@@ -54,7 +54,7 @@ export function CaseRow({ c, now, active, assignee, awaitingApproval, onFocus, r
             #{c.number}
           </Text>
           <Box miw={0} maw={220} style={{ flexShrink: 1 }}>
-            <CustomerName id={c.customerId} />
+            <CustomerName id={c.customerId} name={c.customerName} />
           </Box>
           <Box style={{ flexShrink: 0 }}>
             <TierBadge tier={c.customerTier} />

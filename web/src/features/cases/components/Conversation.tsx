@@ -43,9 +43,12 @@ export function Conversation({
           p="sm"
           radius="md"
           bg={m.kind === 'note' ? 'yellow.0' : m.kind === 'inbound' ? 'white' : 'blue.0'}
+          // Notes never reach the customer: a dashed yellow card, so nobody mistakes one for a reply.
           style={{
             borderLeft: `4px solid var(--mantine-color-${m.kind === 'note' ? 'yellow-6' : m.kind === 'inbound' ? 'orange-6' : 'blue-6'})`,
+            ...(m.kind === 'note' ? { borderStyle: 'dashed', borderLeftStyle: 'solid', borderColor: 'var(--mantine-color-yellow-6)' } : {}),
           }}
+          data-kind={m.kind}
         >
           <Group justify="space-between" gap="xs" mb={4} wrap="wrap">
             <Group gap={6}>
@@ -56,7 +59,7 @@ export function Conversation({
                 {m.kind === 'inbound'
                   ? `via ${m.channel ?? channel ?? 'an unknown channel'}`
                   : m.kind === 'note'
-                    ? 'internal note'
+                    ? 'internal note · team only'
                     : 'reply'}
               </Badge>
               {m.kind === 'reply' && m.status ? (

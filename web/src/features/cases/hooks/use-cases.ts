@@ -1,37 +1,60 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  infiniteQueryOptions,
+  keepPreviousData,
+  queryOptions,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { api, qs } from '../../../api/client.ts';
 import type { CaseDetail, CaseList, CaseMessage, CaseStatus, CaseSummary } from '../../../api/types.ts';
+import type { CaseSort, InboxView, QueueCountsResponse } from '../types.ts';
 
-/** At most this many cases are loaded into the inbox (200 per page). */
-export const INBOX_CAP = 2000;
+/** Cases per page of the inbox; more load as the agent scrolls or moves down with `j`. */
+export const INBOX_PAGE = 50;
 
-/** Every case with one of these statuses (up to INBOX_CAP), paging through the API's cursor. */
-async function fetchAllCases(statuses: readonly CaseStatus[], signal: AbortSignal): Promise<{ cases: CaseSummary[]; capped: boolean }> {
-  const cases: CaseSummary[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: CaseList = await api.get<CaseList>(`/api/v1/cases${qs({ status: statuses.join(','), limit: 200, cursor })}`, { signal });
-    cases.push(...page.cases);
-    cursor = page.nextCursor;
-  } while (cursor && cases.length < INBOX_CAP);
-  return { cases, capped: cursor !== null };
+export interface InboxQuery {
+  view: InboxView | undefined;
+  statuses: readonly CaseStatus[];
+  sort: CaseSort;
 }
 
-export function useCaseList(statuses: readonly CaseStatus[]) {
-  return useQuery({
-    queryKey: ['cases', 'list', [...statuses].sort().join(',')],
-    queryFn: ({ signal }) => fetchAllCases(statuses, signal),
-    refetchInterval: 30_000,
-    placeholderData: keepPreviousData,
+export const inboxQueryString = (q: InboxQuery, cursor: string | null, limit = INBOX_PAGE) =>
+  qs({ status: q.statuses.join(','), view: q.view, sort: q.sort, limit, cursor });
+
+/** One inbox queue in the server's order, a page at a time (keyset cursors: no gaps or repeats while cases arrive). */
+export const inboxCasesOptions = (q: InboxQuery) =>
+  infiniteQueryOptions({
+    queryKey: ['cases', 'inbox', q.view ?? 'all', [...q.statuses].sort().join(','), q.sort],
+    queryFn: ({ pageParam, signal }) => api.get<CaseList>(`/api/v1/cases${inboxQueryString(q, pageParam)}`, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: CaseList) => last.nextCursor,
   });
+
+export function useInboxCases(q: InboxQuery) {
+  return useInfiniteQuery({ ...inboxCasesOptions(q), refetchInterval: 30_000, placeholderData: keepPreviousData });
 }
 
-export function useCase(id: string) {
-  return useQuery({
+/** How many cases each queue holds for the signed-in agent: one request, counted by the server. */
+export const queueCountsOptions = (statuses: readonly CaseStatus[]) =>
+  queryOptions({
+    queryKey: ['cases', 'queues', [...statuses].sort().join(',')],
+    queryFn: ({ signal }) => api.get<QueueCountsResponse>(`/api/v1/cases/queues${qs({ status: statuses.join(',') })}`, { signal }),
+  });
+
+export function useQueueCounts(statuses: readonly CaseStatus[]) {
+  return useQuery({ ...queueCountsOptions(statuses), refetchInterval: 30_000, placeholderData: keepPreviousData });
+}
+
+export const caseOptions = (id: string) =>
+  queryOptions({
     queryKey: ['cases', 'detail', id],
     queryFn: ({ signal }) => api.get<CaseDetail>(`/api/v1/cases/${encodeURIComponent(id)}`, { signal }),
-    refetchInterval: 30_000,
   });
+
+export function useCase(id: string) {
+  return useQuery({ ...caseOptions(id), refetchInterval: 30_000 });
 }
 
 export function useCaseActions(id: string) {

@@ -1,19 +1,20 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, qs } from '../../../api/client.ts';
 import type { Allowance, Compensation, OffersResponse } from '../../../api/types.ts';
 
 const enc = encodeURIComponent;
 
 /** Compensations waiting for a manager (the Approvals page, and the inbox's approval queue). */
+export const pendingApprovalsOptions = queryOptions({
+  queryKey: ['compensations', 'pending'],
+  queryFn: ({ signal }) =>
+    api
+      .get<{ compensations: Compensation[] }>(`/api/v1/compensations${qs({ status: 'pending_approval', limit: 200 })}`, { signal })
+      .then((r) => r.compensations),
+});
+
 export function usePendingApprovals() {
-  return useQuery({
-    queryKey: ['compensations', 'pending'],
-    queryFn: ({ signal }) =>
-      api
-        .get<{ compensations: Compensation[] }>(`/api/v1/compensations${qs({ status: 'pending_approval', limit: 200 })}`, { signal })
-        .then((r) => r.compensations),
-    refetchInterval: 30_000,
-  });
+  return useQuery({ ...pendingApprovalsOptions, refetchInterval: 30_000 });
 }
 
 export function useCaseCompensations(caseId: string) {

@@ -1,9 +1,16 @@
 import { Skeleton, Text } from '@mantine/core';
 import { useCustomer } from '../hooks/use-customer.ts';
 
-/** A customer's name (or e-mail), fetched when the row that shows it is on screen. */
-export function CustomerName({ id, fw = 600 }: { id: string | null; fw?: number }) {
-  const customer = useCustomer(id);
+/** A customer's name (or e-mail): the one a list already gave, else fetched when the row that shows it is on screen. */
+export function CustomerName({ id, name, fw = 600 }: { id: string | null; name?: string | null | undefined; fw?: number }) {
+  const customer = useCustomer(name === undefined ? id : null);
+  if (id && name !== undefined) {
+    return (
+      <Text component="span" size="sm" fw={fw} truncate title={name ?? id}>
+        {name ?? id}
+      </Text>
+    );
+  }
   if (!id) {
     return (
       <Text component="span" size="sm" c="dimmed">

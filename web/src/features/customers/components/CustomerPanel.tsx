@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, Collapse, Group, List, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Anchor, Badge, Group, List, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import type { CustomerDetail, Order, Tier } from '../../../api/types.ts';
+import type { Order, Tier } from '../../../api/types.ts';
 import { formatDate, formatMoney, humanize, plural } from '../../../ui/format.ts';
 import { ErrorState } from '../../../ui/states.tsx';
-import { tierLabel } from '../../cases/labels.ts';
+import { kindLabel, tierLabel } from '../../cases/labels.ts';
 import { useCustomer, useOrder } from '../hooks/use-customer.ts';
+import type { CustomerCase, CustomerRecord, OrderShipmentSummary } from '../types.ts';
 
 const segmentColor: Record<string, string> = { new: 'blue', active: 'green', at_risk: 'orange', lapsed: 'gray', recovered: 'teal' };
 
@@ -76,15 +76,28 @@ function CaseOrder({ id }: { id: string }) {
   );
 }
 
-function OrderLine({ o }: { o: CustomerDetail['recentOrders'][number] }) {
-  const [open, toggle] = useDisclosure(false);
-  const order = useOrder(o.id, { enabled: open });
+/** A parcel's state in a few words, red when it went wrong. */
+function ParcelLine({ s }: { s: OrderShipmentSummary }) {
+  const bad = s.status === 'lost' || s.status === 'exception';
+  return (
+    <List.Item>
+      {s.carrier ?? 'Carrier unknown'}
+      {s.trackingNumber ? ` (${s.trackingNumber})` : ''}:{' '}
+      <Text span size="xs" fw={600} c={bad ? 'red.9' : undefined}>
+        {humanize(s.status)}
+      </Text>
+      {s.deliveredAt ? `, delivered ${formatDate(s.deliveredAt)}` : s.promisedBy ? `, promised by ${formatDate(s.promisedBy)}` : ''}
+    </List.Item>
+  );
+}
+
+function OrderLine({ o }: { o: CustomerRecord['recentOrders'][number] }) {
   return (
     <li style={{ listStyle: 'none' }}>
       <Group justify="space-between" gap={4} wrap="nowrap">
-        <Button variant="subtle" size="compact-xs" px={0} onClick={toggle.toggle} aria-expanded={open}>
-          {o.id}
-        </Button>
+        <Text size="xs" fw={600}>
+          Order {o.id}
+        </Text>
         <Text size="xs">{formatMoney(o.total.amount, o.total.currency)}</Text>
       </Group>
       <Text size="xs" c="dimmed">
@@ -92,18 +105,45 @@ function OrderLine({ o }: { o: CustomerDetail['recentOrders'][number] }) {
         {o.failedAt ? ` · failed ${formatDate(o.failedAt)}` : ''}
         {o.refunded.amount > 0 ? ` · refunded ${formatMoney(o.refunded.amount, o.refunded.currency)}` : ''}
       </Text>
-      <Collapse expanded={open}>
-        {order.isPending ? (
-          <Skeleton height={14} mt={4} />
-        ) : order.data ? (
-          <Shipments order={order.data} />
-        ) : (
-          <Text size="xs" c="red.9">
-            Could not load the order.
-          </Text>
-        )}
-      </Collapse>
+      {o.shipments.length > 0 ? (
+        <List size="xs" spacing={0}>
+          {o.shipments.map((s) => (
+            <ParcelLine key={s.id} s={s} />
+          ))}
+        </List>
+      ) : (
+        <Text size="xs" c="dimmed">
+          Not shipped{o.promisedBy ? `; promised by ${formatDate(o.promisedBy)}` : ''}.
+        </Text>
+      )}
     </li>
+  );
+}
+
+/** How an earlier case ended: the outcome given when it was resolved and the remedies issued on it. */
+function EarlierCase({ x }: { x: CustomerCase }) {
+  const open = x.status !== 'resolved' && x.status !== 'closed';
+  const outcome = x.outcome?.replace(/^Outcome:\s*/, '') ?? null;
+  return (
+    <List.Item>
+      <Anchor component={Link} to={`/cases/${encodeURIComponent(x.id)}`} size="xs" underline="always">
+        #{x.number}
+      </Anchor>{' '}
+      {x.subject ?? 'No subject'}
+      <Text size="xs" c="dimmed">
+        {x.kind ? `${kindLabel[x.kind] ?? humanize(x.kind)} · ` : ''}
+        {formatDate(x.createdAt)} ·{' '}
+        {open ? `still open (${humanize(x.status)})` : `${humanize(x.status)}${x.resolvedAt ? ` ${formatDate(x.resolvedAt)}` : ''}`}
+      </Text>
+      {outcome ? <Text size="xs">Ended: {outcome}</Text> : null}
+      {x.remedies.length > 0 ? (
+        <Text size="xs">Remedy: {x.remedies.map((r) => r.label).join('; ')}</Text>
+      ) : !open ? (
+        <Text size="xs" c="dimmed">
+          No remedy issued.
+        </Text>
+      ) : null}
+    </List.Item>
   );
 }
 
@@ -202,21 +242,16 @@ export function CustomerPanel({
         </Stack>
         <Stack gap={4}>
           <Text size="sm" fw={600}>
-            Earlier cases
+            Earlier cases and how they ended
           </Text>
           {otherCases.length === 0 ? (
             <Text size="xs" c="dimmed">
               This is the customer’s first case.
             </Text>
           ) : (
-            <List size="xs" spacing={2}>
+            <List size="xs" spacing={6}>
               {otherCases.slice(0, 6).map((x) => (
-                <List.Item key={x.id}>
-                  <Anchor component={Link} to={`/cases/${encodeURIComponent(x.id)}`} size="xs">
-                    #{x.number}
-                  </Anchor>{' '}
-                  {x.subject ?? 'No subject'} · {humanize(x.status)} · {formatDate(x.createdAt)}
-                </List.Item>
+                <EarlierCase key={x.id} x={x} />
               ))}
             </List>
           )}

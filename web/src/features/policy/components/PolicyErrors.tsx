@@ -49,7 +49,7 @@ export function PolicyErrors({ id, result, fresh, checking, error, empty, onGoTo
             {result.errors.length === 1 ? '1 error' : `${result.errors.length} errors`}
           </Badge>
         )}
-        {checking ? <Loader size="xs" aria-label="Checking again" /> : null}
+        {checking ? <Loader size="xs" role="status" aria-label="Checking again" /> : null}
       </Group>
       {result.errors.length > 0 ? (
         <Alert color="red" variant="light" p="xs" title="Fix these before simulating or activating">

@@ -1,5 +1,6 @@
 import { Table, Text } from '@mantine/core';
 import { formatDate, formatMoney, humanize } from '../../../ui/format.ts';
+import { ScrollTable } from '../../../ui/ScrollTable.tsx';
 import type { CountCost, PolicyOutcome, Simulation } from '../types.ts';
 
 const int = (n: number) => n.toLocaleString();
@@ -104,7 +105,7 @@ export function SimulationTable({ sim }: { sim: Simulation }) {
   const period =
     sim.firstCaseAt && sim.lastCaseAt ? `${formatDate(sim.firstCaseAt)} to ${formatDate(sim.lastCaseAt)}` : 'no cases in the period';
   return (
-    <Table.ScrollContainer minWidth={640}>
+    <ScrollTable minWidth={640} label="Simulation results">
       <Table striped highlightOnHover captionSide="top" aria-label="Simulation: current policy and edited policy side by side">
         <Table.Caption style={{ textAlign: 'left' }}>
           <Text size="sm" c="dimmed" component="span">
@@ -155,6 +156,6 @@ export function SimulationTable({ sim }: { sim: Simulation }) {
           )}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollTable>
   );
 }

@@ -5,6 +5,8 @@ import { type KeyboardEvent, type Ref, useEffect, useRef, useState } from 'react
 import { errorMessage } from '../../../api/client.ts';
 import type { CaseMessage, ToneFinding } from '../../../api/types.ts';
 import { useToneCheck } from '../hooks/use-tone-check.ts';
+import type { ReplySuggestion } from '../types.ts';
+import { SuggestionPicker } from './SuggestionPicker.tsx';
 import { ToneFindings } from './ToneFindings.tsx';
 
 type Mode = 'reply' | 'note';
@@ -42,8 +44,9 @@ function withSentence(text: string, f: ToneFinding): { text: string; at: number 
 }
 
 /**
- * The reply composer: starts empty (the acknowledgement is there to read, or to start from), checks the
- * tone as the agent writes, applies a suggested rewrite in one click, and sends with Ctrl+Enter.
+ * The reply composer: starts empty (the acknowledgement is there to read, or to start from; the suggested
+ * acknowledgement or resolution and the saved replies insert in one pick), checks the tone as the agent
+ * writes, applies a suggested rewrite in one click, and sends with Ctrl+Enter.
  */
 export function ReplyComposer({ caseId, customer, guidance, acknowledgement, locale, send, textareaRef, disabled }: Props) {
   const [mode, setMode] = useState<Mode>('reply');
@@ -91,6 +94,31 @@ export function ReplyComposer({ caseId, customer, guidance, acknowledgement, loc
     });
   };
 
+  /** A suggestion or saved reply: the whole draft when it is empty, else at the caret (replacing a selection). */
+  const insert = (sug: ReplySuggestion) => {
+    const el = local.current;
+    let next: string;
+    let start: number;
+    if (!text.trim()) {
+      next = sug.text;
+      start = 0;
+    } else {
+      const from = el?.selectionStart ?? text.length;
+      const to = el?.selectionEnd ?? from;
+      next = text.slice(0, from) + sug.text + text.slice(to);
+      start = from;
+    }
+    setText(next);
+    // A [placeholder] (a code still to be issued) is selected, so typing replaces it.
+    const open = sug.text.search(/\[[^\]\n]{1,40}\]/);
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      if (open >= 0) el.setSelectionRange(start + open, start + sug.text.indexOf(']', open) + 1);
+      else el.setSelectionRange(start + sug.text.length, start + sug.text.length);
+    });
+  };
+
   const submit = async () => {
     const body = text.trim();
     if (!body || sending || disabled) return;
@@ -123,7 +151,15 @@ export function ReplyComposer({ caseId, customer, guidance, acknowledgement, loc
   };
 
   return (
-    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="composer-heading">
+    <Paper
+      withBorder
+      p="md"
+      radius="md"
+      component="section"
+      aria-labelledby="composer-heading"
+      bg={mode === 'note' ? 'yellow.0' : undefined}
+      style={mode === 'note' ? { borderStyle: 'dashed', borderColor: 'var(--mantine-color-yellow-6)' } : undefined}
+    >
       <Stack gap="sm">
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Text id="composer-heading" fw={600}>
@@ -175,6 +211,7 @@ export function ReplyComposer({ caseId, customer, guidance, acknowledgement, loc
             </Collapse>
           </div>
         ) : null}
+        {mode === 'reply' ? <SuggestionPicker caseId={caseId} onInsert={insert} /> : null}
         <Textarea
           ref={setRefs}
           id="composer"

@@ -60,7 +60,8 @@ export function ToneFindings({ result, fresh, checking, error, tooLong, empty, o
             {warnings ? `${warnings} to consider` : ''}
           </Badge>
         )}
-        {checking ? <Loader size="xs" aria-label="Checking again" /> : null}
+        {/* A span may not carry a name by itself: as a status it may, and it is announced. */}
+        {checking ? <Loader size="xs" role="status" aria-label="Checking again" /> : null}
       </Group>
       {result.findings.map((f) => (
         <Paper
