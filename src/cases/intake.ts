@@ -312,7 +312,9 @@ export async function intakeNewCase(db: Kysely<DB>, clock: Clock, i: IntakeInput
     failureAt: lateSince !== undefined && lateSince < i.at ? lateSince : i.at,
     incidentId: null,
     avertable: null,
-    autoIssue: true,
+    // In the portal the customer picks the remedy on the spot (src/channels/portal/portal-remedy.ts); an automatic
+    // one issued before they see the offers would take that choice away.
+    autoIssue: i.channel !== 'portal',
     labels: {
       kind: triage.kind.value,
       severity: triage.severity.value,

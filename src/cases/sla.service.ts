@@ -117,6 +117,17 @@ async function calendarOf(db: Kysely<DB>, storeId: string): Promise<BusinessCale
   return (await loadSettings(db, storeId)).resolved.calendar;
 }
 
+export interface CaseStatusChange {
+  storeId: string;
+  caseId: string;
+  from: string;
+  to: string;
+  at: string;
+}
+
+/** What other capabilities do when a case changes status, in the same transaction (follow-ups: src/followups). */
+export const caseStatusListeners = new Set<(db: Kysely<DB>, change: CaseStatusChange) => Promise<void>>();
+
 /**
  * Moves the case's clocks with its status: waiting on the customer pauses
  * them, leaving that status resumes them, resolving meets both, reopening
@@ -132,6 +143,7 @@ export async function onCaseStatusChanged(
 ): Promise<void> {
   await notifyCase(db, storeId, caseId, 'case.status_changed', { from, to }, at);
   if (to === 'resolved') await notifyCase(db, storeId, caseId, 'case.resolved', { from }, at);
+  for (const listener of caseStatusListeners) await listener(db, { storeId, caseId, from, to, at });
   const clocks = await loadClocks(db, storeId, caseId);
   if (clocks.length === 0) return;
   const cal = await calendarOf(db, storeId);

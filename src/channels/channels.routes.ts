@@ -4,7 +4,7 @@ import { requireRole } from '../platform/http/auth.ts';
 import type { App, AppContext } from '../platform/http/context.ts';
 import { errorBody } from '../platform/http/schemas.ts';
 import { channelSettingsSchema, loadChannelSettings, maskChannelSettings, saveChannelSettings } from './channel-settings.ts';
-import { attemptLog, outboxChannels, outboxKinds, outboxStatuses, retryOutbox } from './outbox.ts';
+import { attemptLog, outboxChannels, outboxKinds, outboxStatuses, retryOutbox, visiblePayload } from './outbox.ts';
 
 const delivery = z.object({
   id: z.string(),
@@ -128,7 +128,7 @@ export function channelsRoutes(app: App, ctx: AppContext): void {
         .where('id', '=', req.params.id)
         .executeTakeFirst();
       if (!r) throw notFound('delivery', req.params.id);
-      return { ...toDelivery(r), payload: JSON.parse(r.payload) as unknown, attempts_log: await attemptLog(db, p.storeId, r.id) };
+      return { ...toDelivery(r), payload: visiblePayload(r.kind, r.payload), attempts_log: await attemptLog(db, p.storeId, r.id) };
     },
   );
 

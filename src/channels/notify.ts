@@ -24,6 +24,7 @@ export const notificationTypes = [
   'compensation.rejected',
   'compensation.issued',
   'compensation.failed',
+  'survey.low_score',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
@@ -33,6 +34,7 @@ export const defaultAlertTypes: readonly NotificationType[] = [
   'sla.breached',
   'incident.opened',
   'compensation.pending_approval',
+  'survey.low_score',
 ];
 
 /** The body of a webhook delivery (and what an alert is rendered from). */

@@ -53,6 +53,20 @@ export function clockAt(iso: string): Clock {
   return { now: () => at };
 }
 
+/**
+ * A notice's text may hold a signed link (a sign-in e-mail): once it is sent, skipped or has failed for good,
+ * only who it was for and what it was are kept.
+ */
+export function settledNoticePayload(payload: string): string {
+  const p = JSON.parse(payload) as { to?: unknown; subject?: unknown; purpose?: unknown };
+  return JSON.stringify({ to: p.to, subject: p.subject, purpose: p.purpose, textRemoved: true });
+}
+
+/** What the outbox API shows of a payload: a notice's text never (it may hold a live sign-in link). */
+export function visiblePayload(kind: string, payload: string): unknown {
+  return kind === 'notice' ? JSON.parse(settledNoticePayload(payload)) : JSON.parse(payload);
+}
+
 /** Writes one outbound delivery in the caller's transaction; the sender picks it up once committed. */
 export async function queueOutbox(db: Kysely<DB>, q: QueueOutbox): Promise<string> {
   const id = q.id ?? newId('out', clockAt(q.at));
@@ -344,6 +358,7 @@ export class OutboxSender {
           provider_ref: outcome?.status === 'sent' ? (outcome.ref ?? null) : row.provider_ref,
           sent_at: status === 'sent' ? at : null,
           updated_at: at,
+          ...(row.kind === 'notice' && status !== 'queued' ? { payload: settledNoticePayload(row.payload) } : {}),
         })
         .where('store_id', '=', storeId)
         .where('id', '=', id)

@@ -24,6 +24,7 @@ export function serveCommand(): Command {
       // Loaded here, not at the top: every command pays for what main.ts imports.
       const { startServer } = await import('../platform/server.ts');
       let demo: { token: string; password: string; users: readonly { email: string }[] } | undefined;
+      let customerLinks: { portal: string | null; community: string } | undefined;
       const server = await startServer(config, {
         beforeListen: async (ctx) => {
           if (!o.demo) return;
@@ -42,6 +43,16 @@ export function serveCommand(): Command {
           demo = { token: seed.token, password: seed.password, users: DEMO_CONSOLE_USERS };
         },
       });
+      if (demo) {
+        // One-time sign-in links for the customer pages, as the store would e-mail them (the demo has no SMTP).
+        const { demoPortalLink } = await import('../channels/portal/demo.ts');
+        const { communityDemoSignInUrl } = await import('../community/demo.ts');
+        const portal = await demoPortalLink(server.ctx.database.db, 'demo', server.ctx.clock.now());
+        customerLinks = {
+          portal: portal ? `${server.url}${portal}` : null,
+          community: await communityDemoSignInUrl(server.ctx, 'demo', server.url),
+        };
+      }
       const lines = [
         ``,
         `Amends is running at ${server.url}`,
@@ -58,6 +69,11 @@ export function serveCommand(): Command {
           `  Sign in:   store "demo" as ${new Intl.ListFormat('en', { type: 'disjunction' }).format(demo.users.map((u) => u.email))}`,
           `             password ${demo.password} (for all three; a new one on every start, shown once)`,
           `  Chat:      ${server.url}/widget/try/demo (the demo shop page with the chat widget)`,
+          `  Status:    ${server.url}/status/demo (public incidents and their updates; Atom feed at /status/demo/feed.atom)`,
+          `  Community: ${server.url}/community/demo`,
+          `             sign in as a demo member (works once, 12 h): ${customerLinks?.community}`,
+          `  Help:      ${server.url}/help/demo (customers sign in with an order number and e-mail)`,
+          ...(customerLinks?.portal ? [`             signed in as a demo customer (works once, 30 min): ${customerLinks.portal}`] : []),
           `  Admin token for the "demo" store (shown once): ${demo.token}`,
         );
       }

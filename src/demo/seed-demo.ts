@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
 import { addMessage, assignCase, changeStatus } from '../cases/cases.service.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
+import { seedCommunityDemo } from '../community/demo.ts';
+import { seedStatusDemo } from '../community/status/demo.ts';
 import { offersForCase, requestCompensation } from '../compensation/compensations.service.ts';
 import { getEvent } from '../events/events.service.ts';
 import { validateBatch } from '../events/ingest.ts';
+import { seedDemoFollowups } from '../followups/demo.ts';
 import { ManualClock } from '../platform/clock.ts';
 import type { AppContext } from '../platform/http/context.ts';
 import { randomPassword } from '../stores/passwords.ts';
@@ -70,6 +73,8 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
     }
     await workCases(ctx, now);
     await openWork(ctx);
+    await seedDemoFollowups(ctx);
+    await seedStatusDemo(ctx, DEMO_STORE, now);
     const marker = validateBatch(events.slice(-1), DEMO_STORE);
     if (marker.ok) await ctx.ingestor.ingest(DEMO_STORE, marker.events, 'demo');
   }
@@ -78,6 +83,7 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
   // A new password on every start: the old one cannot be shown again, and resetting it signs out old sessions.
   const password = randomPassword();
   for (const u of DEMO_CONSOLE_USERS) await setUserPassword(db, ctx.clock, { storeId: DEMO_STORE, ...u, password });
+  await seedCommunityDemo(ctx, DEMO_STORE);
   return { seeded, events: count, token, password };
 }
 

@@ -7,7 +7,18 @@ import { GroupCommitter } from './group-commit.ts';
 import { projectEvent } from './projections.ts';
 
 /** Where an event came in: kept on the ledger row. */
-export type EventSource = 'api' | 'import' | 'demo' | 'replay' | 'shopify' | 'email' | 'portal' | 'chat' | 'compensation';
+export type EventSource =
+  | 'api'
+  | 'import'
+  | 'demo'
+  | 'replay'
+  | 'shopify'
+  | 'email'
+  | 'portal'
+  | 'chat'
+  | 'community'
+  | 'compensation'
+  | 'survey';
 
 export interface IngestedEvent {
   id: string;

@@ -8,6 +8,7 @@ import {
   removeOrder,
   upsertCustomerProfile,
 } from '../customers/customer-projection.ts';
+import { projectSurveyAnswer } from '../followups/survey-answers.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { newId } from '../platform/ids.ts';
@@ -260,8 +261,11 @@ export async function projectEvent(db: Kysely<DB>, clock: Clock, storeId: string
       return;
     }
     case 'survey.answered':
+      // survey_responses; a low score reopens the case and alerts (src/followups/survey-answers.ts).
+      await projectSurveyAnswer(db, storeId, e);
+      return;
     case 'metric.observed':
-      // Kept in the ledger; follow-ups (surveys) and monitors (src/proactive) read them from there.
+      // Kept in the ledger; monitors (src/proactive) read them from there.
       return;
   }
 }

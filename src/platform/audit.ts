@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.ts';
 
-/** Who did something: a person (by user id, or by token when it has no user), or Amends itself. */
+/**
+ * Who did something: a person (by user id, or by token when it has no user; a staff member acting on the
+ * community's pages by member id), or Amends itself.
+ */
 export interface AuditActor {
-  type: 'user' | 'token' | 'system';
+  type: 'user' | 'token' | 'member' | 'system';
   id: string | null;
 }
 
@@ -12,7 +15,17 @@ export interface AuditEntry {
   at: string;
   actor: AuditActor;
   action: string;
-  subjectType: 'compensation' | 'policy' | 'allowance' | 'store' | 'settings' | 'user' | 'token' | 'incident';
+  subjectType:
+    | 'compensation'
+    | 'policy'
+    | 'allowance'
+    | 'store'
+    | 'settings'
+    | 'user'
+    | 'token'
+    | 'incident'
+    | 'community_post'
+    | 'community_member';
   subjectId: string;
   rule?: string | null;
   before?: unknown;

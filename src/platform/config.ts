@@ -34,6 +34,12 @@ export interface Config {
   smtpHost: string | undefined;
   /** `AMENDS_COOKIE_SECURE=true`: the session cookie is always `Secure` (behind a TLS proxy); else only over TLS. */
   cookieSecure: boolean;
+  /**
+   * `AMENDS_TRUST_PROXY`: which proxies in front may say who the client is (X-Forwarded-For/-Proto): `false`
+   * (default: none), `true` (any), a number of hops, or a comma-separated list of addresses/CIDRs. Rate limits key
+   * on the client address, so behind a proxy this must be set or every visitor shares the proxy's.
+   */
+  trustProxy: boolean | number | string[];
   /** A console session ends after this long without a request (sliding). */
   sessionIdleMinutes: number;
   /** …and at the latest this long after sign-in, however busy. */
@@ -58,6 +64,13 @@ const envSchema = z.object({
   AMENDS_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   AMENDS_SMTP_HOST: z.string().min(1).optional(),
   AMENDS_COOKIE_SECURE: z.enum(['true', 'false', '1', '0']).default('false'),
+  AMENDS_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .refine((v) => /^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/.test(v), {
+      message: 'true, false, a number of hops, or a comma-separated list of addresses/CIDRs',
+    }),
   AMENDS_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
   AMENDS_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
 });
@@ -87,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpPort: e.AMENDS_SMTP_PORT,
     smtpHost: e.AMENDS_SMTP_HOST,
     cookieSecure: e.AMENDS_COOKIE_SECURE === 'true' || e.AMENDS_COOKIE_SECURE === '1',
+    trustProxy: parseTrustProxy(e.AMENDS_TRUST_PROXY),
     sessionIdleMinutes: e.AMENDS_SESSION_IDLE_MINUTES,
     sessionMaxHours: e.AMENDS_SESSION_MAX_HOURS,
     ...overrides,
@@ -101,4 +115,11 @@ export function isPostgresUrl(db: string): boolean {
 export function describeDb(db: string): string {
   if (isPostgresUrl(db)) return db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return path.resolve(db);
+}
+
+function parseTrustProxy(v: string): boolean | number | string[] {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  return v.split(',').map((x) => x.trim());
 }

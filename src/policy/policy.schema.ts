@@ -75,6 +75,61 @@ const proactiveSchema = z
 
 export type ProactiveSettings = z.output<typeof proactiveSchema>;
 
+/**
+ * Follow-ups after a resolution (src/followups): the check-in with its survey, a VIP's personal note, NPS.
+ * Absent from a policy file → these defaults.
+ */
+const followUpSchema = z
+  .object({
+    /** The check-in (CSAT and CES links) goes out this many days after the case resolves. */
+    checkInDays: z.number().min(0).max(90).default(3),
+    /** Customers of these tiers also get a "personal note" task for their relationship manager (else the case's assignee). */
+    personalNoteTiers: z.array(z.enum(customerTiers)).max(4).default(['vip']),
+    /** Net promoter score for customers whose case stayed recovered: asked afterDays after the resolution, at most once per minDaysBetween. */
+    nps: z
+      .object({
+        enabled: z.boolean().default(true),
+        afterDays: z.number().int().min(1).max(365).default(30),
+        minDaysBetween: z.number().int().min(1).max(3650).default(90),
+      })
+      .strict()
+      .prefault({}),
+    /** An answer at or below these reopens the case and alerts the team (CES: 1 very hard … 7 very easy). null: never. */
+    lowScore: z
+      .object({
+        csat: z.number().int().min(1).max(5).nullable().default(2),
+        ces: z.number().int().min(1).max(7).nullable().default(3),
+        nps: z.number().int().min(0).max(10).nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
+    /** A CSAT of at least minCsat: the thank-you page invites a public review at reviewUrl (when set). */
+    reviewInvite: z
+      .object({
+        minCsat: z.number().int().min(1).max(5).default(5),
+        reviewUrl: z
+          .url({ protocol: /^https?$/, message: "an http(s) address of the store's public review page" })
+          .nullable()
+          .default(null),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    // A CSAT both "low" (reopens the case) and "high" (invites a public review) would do both at once.
+    if (f.lowScore.csat !== null && f.lowScore.csat >= f.reviewInvite.minCsat) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reviewInvite', 'minCsat'],
+        message: `must be above lowScore.csat (${f.lowScore.csat}): a CSAT cannot both reopen the case and invite a review`,
+      });
+    }
+  })
+  .prefault({});
+
+export type FollowUpSettings = z.output<typeof followUpSchema>;
+
 function buildSchema(currency: string) {
   const money = z.union([z.number(), z.string()]).transform((v, ctx) => {
     const minor = toMinorUnits(v, currency);
@@ -190,6 +245,7 @@ function buildSchema(currency: string) {
     .object({
       version: z.literal(1),
       proactive: proactiveSchema,
+      followUp: followUpSchema,
       name: z.string().min(1).max(120),
       currency: z.string(),
       /** 0 means "not by this measure". */

@@ -22,6 +22,11 @@ const incident = z.object({
   avertable: z.boolean(),
   status: z.enum(['open', 'resolved']).or(z.string()),
   public: z.boolean().describe('shown on the status page'),
+  publicTitle: z
+    .string()
+    .nullable()
+    .describe('its title on the status page (null: a generic title by kind; the internal title is never shown)'),
+  publicSummary: z.string().nullable().describe('a short public explanation on the status page'),
   startedAt: z.string(),
   resolvedAt: z.string().nullable(),
   firings: z.number().int(),
@@ -29,6 +34,17 @@ const incident = z.object({
 });
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
+
+/** Text for the status page: trimmed, no NUL; "" or null clears it. */
+const publicText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine(noNul, NUL_MESSAGE)
+    .nullable()
+    .optional()
+    .transform((v) => (v === '' ? null : v));
 
 const deadLetter = z.object({
   id: z.string(),
@@ -227,14 +243,21 @@ export function incidentsRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['proactive'],
-        summary: 'Show the incident on the status page (public: true) or hide it; audited with who and why',
+        summary:
+          'Show the incident on the status page (public: true) or hide it, and set its public title and summary; audited with who and why',
         params: idParams,
         body: z
           .object({
-            public: z.boolean(),
+            public: z.boolean().optional(),
+            publicTitle: publicText(200).describe('its title on the status page; null or "" clears it (a generic title by kind)'),
+            publicSummary: publicText(2000).describe('a short public explanation; null or "" clears it'),
             reason: z.string().trim().max(2000).refine(noNul, NUL_MESSAGE).optional().describe('why, for the audit log'),
           })
-          .strict(),
+          .strict()
+          .refine((b) => b.public !== undefined || b.publicTitle !== undefined || b.publicSummary !== undefined, {
+            message: 'give public, publicTitle or publicSummary',
+            path: ['public'],
+          }),
         response: { 200: incident, 400: errorBody, 403: errorBody, 404: errorBody },
       },
     },
@@ -242,6 +265,8 @@ export function incidentsRoutes(app: App, ctx: AppContext): void {
       const p = requireRole(req, 'manager');
       return setIncidentPublic(db, ctx.clock, p.storeId, req.params.id, {
         public: req.body.public,
+        publicTitle: req.body.publicTitle,
+        publicSummary: req.body.publicSummary,
         reason: req.body.reason,
         actor: actorOf(p),
       });

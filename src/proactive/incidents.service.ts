@@ -19,6 +19,10 @@ export interface IncidentView {
   avertable: boolean;
   status: string;
   public: boolean;
+  /** What the status page calls it (null: a generic title by kind, never `title`). */
+  publicTitle: string | null;
+  /** A short public explanation for the status page. */
+  publicSummary: string | null;
   startedAt: string;
   resolvedAt: string | null;
   firings: number;
@@ -36,6 +40,8 @@ function toIncident(r: Selectable<IncidentsTable>): IncidentView {
     avertable: Number(r.avertable) === 1,
     status: r.status,
     public: Number(r.public) === 1,
+    publicTitle: r.public_title ?? null,
+    publicSummary: r.public_summary ?? null,
     startedAt: r.started_at,
     resolvedAt: r.resolved_at,
     firings: Number(r.firings),
@@ -297,43 +303,117 @@ export async function getIncident(db: Kysely<DB>, storeId: string, id: string, n
   };
 }
 
+/** What a person may change about how the incident shows on the status page. */
+export interface IncidentPublication {
+  public?: boolean | undefined;
+  /** null clears it (the page falls back to a generic title). */
+  publicTitle?: string | null | undefined;
+  publicSummary?: string | null | undefined;
+  reason?: string | undefined;
+  actor: AuditActor;
+}
+
 /**
- * Shows or hides the incident on the status page. A person's change, audited with who and why; setting the
- * value it already has changes (and audits) nothing.
+ * Shows or hides the incident on the status page, and sets its public title and summary. A person's change,
+ * audited with who and why; setting what it already is changes (and audits) nothing.
  */
 export async function setIncidentPublic(
   db: Kysely<DB>,
   clock: Clock,
   storeId: string,
   id: string,
-  input: { public: boolean; reason?: string | undefined; actor: AuditActor },
+  input: IncidentPublication,
 ): Promise<IncidentView> {
   return db.transaction().execute(async (tx) => {
-    const row = await incidentRow(tx, storeId, id);
-    const was = Number(row.public) === 1;
-    if (was === input.public) return toIncident(row);
+    let row = await incidentRow(tx, storeId, id);
     const at = clock.now().toISOString();
-    // Conditional on the value read: of two people flipping it at once, one changes it and the other sees theirs.
-    const r = await tx
-      .updateTable('incidents')
-      .set({ public: input.public ? 1 : 0, updated_at: at })
-      .where('store_id', '=', storeId)
-      .where('id', '=', id)
-      .where('public', '=', was ? 1 : 0)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return toIncident(await incidentRow(tx, storeId, id));
-    await appendAudit(tx, {
-      storeId,
-      at,
-      actor: input.actor,
-      action: input.public ? 'incident.made_public' : 'incident.made_private',
-      subjectType: 'incident',
-      subjectId: id,
-      before: { public: was },
-      after: { public: input.public },
-      reason: input.reason || null,
-    });
-    return toIncident({ ...row, public: input.public ? 1 : 0, updated_at: at });
+    if (input.public !== undefined && (Number(row.public) === 1) !== input.public) {
+      const was = Number(row.public) === 1;
+      // Conditional on the value read: of two people flipping it at once, one changes it and the other sees theirs.
+      const r = await tx
+        .updateTable('incidents')
+        .set({ public: input.public ? 1 : 0, updated_at: at })
+        .where('store_id', '=', storeId)
+        .where('id', '=', id)
+        .where('public', '=', was ? 1 : 0)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) {
+        await appendAudit(tx, {
+          storeId,
+          at,
+          actor: input.actor,
+          action: input.public ? 'incident.made_public' : 'incident.made_private',
+          subjectType: 'incident',
+          subjectId: id,
+          before: { public: was },
+          after: { public: input.public },
+          reason: input.reason || null,
+        });
+      }
+      row = await incidentRow(tx, storeId, id);
+    }
+    const text: { public_title?: string | null; public_summary?: string | null } = {};
+    if (input.publicTitle !== undefined && input.publicTitle !== row.public_title) text.public_title = input.publicTitle;
+    if (input.publicSummary !== undefined && input.publicSummary !== row.public_summary) text.public_summary = input.publicSummary;
+    if (Object.keys(text).length) {
+      await tx
+        .updateTable('incidents')
+        .set({ ...text, updated_at: at })
+        .where('store_id', '=', storeId)
+        .where('id', '=', id)
+        .execute();
+      await appendAudit(tx, {
+        storeId,
+        at,
+        actor: input.actor,
+        action: 'incident.public_text_changed',
+        subjectType: 'incident',
+        subjectId: id,
+        before: {
+          ...('public_title' in text ? { publicTitle: row.public_title } : {}),
+          ...('public_summary' in text ? { publicSummary: row.public_summary } : {}),
+        },
+        after: {
+          ...('public_title' in text ? { publicTitle: text.public_title } : {}),
+          ...('public_summary' in text ? { publicSummary: text.public_summary } : {}),
+        },
+        reason: input.reason || null,
+      });
+      row = await incidentRow(tx, storeId, id);
+    }
+    return toIncident(row);
+  });
+}
+
+/**
+ * A person resolves an open incident, in the caller's transaction: the monitors' own resolve (the same
+ * conditional update and incident.resolved notification) and an audit entry. `statusUpdate: false` when the
+ * person's own words go on the status page instead of the system's. Not an outage: its monitor resolves it.
+ */
+export async function resolveAsPerson(
+  tx: Kysely<DB>,
+  storeId: string,
+  id: string,
+  at: string,
+  input: { reason?: string | undefined; actor: AuditActor; statusUpdate?: boolean; field?: string },
+): Promise<void> {
+  const row = await incidentRow(tx, storeId, id);
+  const field = input.field ?? 'id';
+  if (row.monitor === 'metric_threshold')
+    throw new AppError(409, 'resolved_by_monitor', 'an outage resolves itself when its metric is back within bounds', field);
+  if (row.status !== 'open') throw new AppError(409, 'conflict', `incident ${id} is already ${row.status}`, field);
+  if (!(await resolveIncident(tx, storeId, id, at, { statusUpdate: input.statusUpdate ?? true })))
+    throw new AppError(409, 'conflict', `incident ${id} was resolved meanwhile`, field);
+  await appendAudit(tx, {
+    storeId,
+    at,
+    actor: input.actor,
+    action: 'incident.resolved',
+    subjectType: 'incident',
+    subjectId: id,
+    before: { status: row.status },
+    after: { status: 'resolved', resolvedAt: at },
+    reason: input.reason || null,
   });
 }
 
@@ -349,24 +429,7 @@ export async function resolveIncidentManually(
   input: { reason?: string | undefined; actor: AuditActor },
 ): Promise<IncidentView> {
   return db.transaction().execute(async (tx) => {
-    const row = await incidentRow(tx, storeId, id);
-    if (row.monitor === 'metric_threshold')
-      throw new AppError(409, 'resolved_by_monitor', 'an outage resolves itself when its metric is back within bounds', 'id');
-    if (row.status !== 'open') throw new AppError(409, 'conflict', `incident ${id} is already ${row.status}`, 'id');
-    const at = clock.now().toISOString();
-    // The monitors' own resolve: the same conditional update and the same incident.resolved notification.
-    if (!(await resolveIncident(tx, storeId, id, at))) throw new AppError(409, 'conflict', `incident ${id} was resolved meanwhile`, 'id');
-    await appendAudit(tx, {
-      storeId,
-      at,
-      actor: input.actor,
-      action: 'incident.resolved',
-      subjectType: 'incident',
-      subjectId: id,
-      before: { status: row.status },
-      after: { status: 'resolved', resolvedAt: at },
-      reason: input.reason || null,
-    });
+    await resolveAsPerson(tx, storeId, id, clock.now().toISOString(), input);
     return toIncident(await incidentRow(tx, storeId, id));
   });
 }

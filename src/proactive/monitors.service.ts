@@ -17,6 +17,7 @@ import { notifyOpened, openCase } from '../cases/open-case.ts';
 import { onCaseStatusChanged } from '../cases/sla.service.ts';
 import { notify } from '../channels/notify.ts';
 import { queueCaseMessage } from '../channels/outbox.ts';
+import { addSystemUpdate } from '../community/status/system-updates.ts';
 import { recordFailure } from '../customers/customer-projection.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DB } from '../platform/db/schema.ts';
@@ -151,6 +152,7 @@ export async function incidentFor(
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
     // Every way an incident opens (a firing, a metric over its threshold) tells the store's webhooks and alerts.
     await notifyIncident(db, f.storeId, id, 'incident.opened', now);
+    await addSystemUpdate(db, f.storeId, id, 'opened', now);
     return { id, created: true };
   }
   const found = await db
@@ -173,10 +175,18 @@ export async function reopenIncident(db: Kysely<DB>, storeId: string, incidentId
     .executeTakeFirst();
   const done = Number(reopened.numUpdatedRows) > 0;
   if (done) await notifyIncident(db, storeId, incidentId, 'incident.opened', at);
+  if (done) await addSystemUpdate(db, storeId, incidentId, 'reopened', at);
   return done;
 }
 
-export async function resolveIncident(db: Kysely<DB>, storeId: string, incidentId: string, at: string): Promise<boolean> {
+/** `statusUpdate: false` when a person resolves it with their own words for the status page. */
+export async function resolveIncident(
+  db: Kysely<DB>,
+  storeId: string,
+  incidentId: string,
+  at: string,
+  opts: { statusUpdate?: boolean } = {},
+): Promise<boolean> {
   const r = await db
     .updateTable('incidents')
     .set({ status: 'resolved', resolved_at: at, updated_at: at })
@@ -186,6 +196,7 @@ export async function resolveIncident(db: Kysely<DB>, storeId: string, incidentI
     .executeTakeFirst();
   const resolved = Number(r.numUpdatedRows) > 0;
   if (resolved) await notifyIncident(db, storeId, incidentId, 'incident.resolved', at);
+  if (resolved && opts.statusUpdate !== false) await addSystemUpdate(db, storeId, incidentId, 'resolved', at);
   return resolved;
 }
 

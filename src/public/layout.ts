@@ -45,6 +45,7 @@ const layout = compilePage(`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · {{storeName}}</title>
 <link rel="stylesheet" href="/public/amends.css">
+<link rel="icon" href="data:,">
 {{#if feedUrl}}<link rel="alternate" type="application/atom+xml" title="{{feedTitle}}" href="{{feedUrl}}">{{/if}}
 {{#if noindex}}<meta name="robots" content="noindex">{{/if}}
 </head>
@@ -73,6 +74,8 @@ export interface PublicPage {
   feedTitle?: string;
   /** Pages behind a signed link (portal, surveys) are not for search engines. */
   noindex?: boolean;
+  /** Rendered for a signed-in visitor (their name, a CSRF token): never kept by a shared cache. */
+  signedIn?: boolean;
 }
 
 export function renderPublicPage(p: PublicPage): string {
@@ -88,7 +91,8 @@ export function sendPublicPage(reply: FastifyReply, p: PublicPage, status = 200)
     .header('content-security-policy', PUBLIC_CSP)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', p.noindex ? 'no-referrer' : 'strict-origin-when-cross-origin')
-    .header('cache-control', p.noindex ? 'no-store' : 'no-cache')
+    .header('cache-control', p.noindex ? 'no-store' : p.signedIn ? 'private, no-cache' : 'no-cache')
+    .header('vary', 'Cookie, Accept-Language')
     .send(renderPublicPage(p));
 }
 

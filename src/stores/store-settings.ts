@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { type BusinessCalendar, businessCalendarSchema, defaultCalendar } from '../cases/business-hours.ts';
 import { type RoutingRule, routingRuleSchema } from '../cases/route-case.ts';
 import { defaultSlaTargets, type SlaTargets } from '../cases/sla.ts';
+import { communitySettingsSchema } from '../community/community-settings.ts';
 import { complaintChannels, formatPath } from '../events/envelope.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { AppError, notFound } from '../platform/errors.ts';
@@ -57,6 +58,8 @@ export const storeSettingsSchema = z
     templates: z.partialRecord(z.enum(templateKeys), z.string().min(1).max(20_000)).optional(),
     /** The composer's saved replies; when set, the whole list (the defaults no longer apply). */
     savedReplies: savedRepliesSchema.optional(),
+    /** The community (src/community): moderation before (`pre`) or after (`post`) publishing, and spam limits. */
+    community: communitySettingsSchema.optional(),
   })
   .strict();
 export type StoreSettings = z.infer<typeof storeSettingsSchema>;

@@ -34,7 +34,7 @@ import {
 } from './stores.service.ts';
 
 /** The person behind a request, for the audit log: their user, or the token when it has none. */
-export function auditActor(p: Principal): AuditActor {
+export function auditActor(p: Principal): AuditActor & { type: 'user' | 'token' } {
   return p.userId ? { type: 'user', id: p.userId } : { type: 'token', id: p.tokenId };
 }
 

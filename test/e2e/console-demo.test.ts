@@ -35,6 +35,7 @@ describe.skipIf(!haveBrowser)('the demo console (npm start)', () => {
   let url: string;
   let password: string;
   let browser: Browser;
+  let proc: ReturnType<typeof launch>;
 
   beforeAll(async () => {
     ensureConsoleBuilt();
@@ -42,7 +43,7 @@ describe.skipIf(!haveBrowser)('the demo console (npm start)', () => {
     prepareArtifacts();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const proc = launch(['serve', '--demo', '--port', String(port), '--host', '127.0.0.1'], { AMENDS_DB: path.join(dir, 'demo.sqlite') });
+    proc = launch(['serve', '--demo', '--port', String(port), '--host', '127.0.0.1'], { AMENDS_DB: path.join(dir, 'demo.sqlite') });
     await waitFor('amends serve --demo', proc, () => /password (\S+)/.test(proc.output()), 240_000);
     password = /password (\S+)/.exec(proc.output())![1]!;
     expect(proc.output()).toContain(`Console:   ${url}/`);
@@ -94,6 +95,13 @@ describe.skipIf(!haveBrowser)('the demo console (npm start)', () => {
         await page.goto(`${url}${await incidents.first().getAttribute('href')}`);
         await check(page, 'incident', vp.name);
 
+        await page.goto(`${url}/community`);
+        await page
+          .getByRole('heading', { name: /Community/ })
+          .first()
+          .waitFor();
+        await check(page, 'community', vp.name);
+
         await page.goto(`${url}/policy`);
         await page.getByRole('textbox', { name: /Policy file/ }).waitFor();
         await check(page, 'policy', vp.name);
@@ -116,6 +124,53 @@ describe.skipIf(!haveBrowser)('the demo console (npm start)', () => {
       }
     }, 180_000);
   }
+
+  it('shows the demo store’s customer pages with real data: status page, community, help portal (desktop and phone)', async () => {
+    const out = proc.output();
+    const portalLink = /signed in as a demo customer \(works once, 30 min\): (\S+)/.exec(out)?.[1];
+    expect(portalLink, 'the banner prints a portal link').toMatch(/\/help\/demo\/link\//);
+    expect(out).toMatch(/sign in as a demo member \(works once, 12 h\): \S+\/community\/demo\/sign-in\//);
+    for (const vp of viewports) {
+      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+      const look = async (what: string) => {
+        expect(await fitsWidth(page), `${what} is wider than the ${vp.name} screen`).toBe(true);
+        await expectAccessible(page, `${what} at ${vp.name}`, null);
+        await screenshot(page, `demo-${vp.name}-${what}`, { fullPage: vp.name === 'desktop' });
+      };
+      try {
+        await page.goto(`${url}/status/demo`);
+        await page.getByRole('heading', { name: 'Current incidents' }).waitFor();
+        await look('status-page');
+
+        await page.goto(`${url}/community/demo`);
+        const questions = page.locator('a[href*="/community/demo/questions/"]');
+        expect(await questions.count()).toBeGreaterThanOrEqual(3);
+        await look('community');
+        await questions.first().click();
+        await page.waitForURL(/\/questions\//);
+        await look('community-question');
+
+        if (vp.name === viewports[0]!.name) {
+          // The banner's link signs a demo customer in (once): their real orders with their parcels.
+          await page.goto(portalLink!);
+          await page.getByRole('button', { name: /Continue/ }).click();
+          await page.waitForURL(/\/help\/demo\/orders/);
+          await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+          expect(await page.locator('a[href*="/help/demo/orders/"]').count()).toBeGreaterThan(0);
+          await look('portal-orders');
+        } else {
+          await page.goto(`${url}/help/demo`);
+          await page.getByLabel(/order number/i).waitFor();
+          await look('portal-start');
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  }, 120_000);
 
   it('gives the console agent cases of their own and shows requests waiting for a manager', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

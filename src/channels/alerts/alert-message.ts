@@ -179,6 +179,18 @@ function partsFor(n: Notification, x: AlertExtras): Parts {
         url: caseUrl,
       };
     }
+    case 'survey.low_score': {
+      const metric = str(d.metric);
+      const score = num(d.score);
+      const comment = str(d.comment);
+      const scale = metric === 'nps' ? 10 : metric === 'ces' ? 7 : 5;
+      return {
+        line: `Low ${metric ? metric.toUpperCase() : 'survey'} score on ${ref}: ${score ?? '?'} of ${scale}${d.reopened === true ? ', reopened' : ''}`,
+        detail: comment ? `> ${escapeMrkdwn(clip(comment).replaceAll('\n', ' '))}` : subject,
+        fields: caseFields(),
+        url: caseUrl,
+      };
+    }
     case 'case.opened':
       return { line: `${cap(ref)} opened${str(d.subject) ? `: ${clip(str(d.subject)!, 300)}` : ''}`, fields: caseFields(), url: caseUrl };
     case 'case.resolved':

@@ -77,14 +77,7 @@ export function createEmailDriver(ctx: Pick<AppContext, 'database'>): EmailDrive
     } catch (err) {
       throw smtpDeliveryError(err);
     }
-    // The text may hold a signed link: once sent, keep only who it went to and what it was.
-    const { to, subject, purpose } = parsed.data;
-    await db
-      .updateTable('outbox')
-      .set({ payload: JSON.stringify({ to, subject, purpose, sent: true }) })
-      .where('store_id', '=', item.storeId)
-      .where('id', '=', item.id)
-      .execute();
+    // The sender keeps only who it went to and what it was once it is settled (settledNoticePayload).
     return { status: 'sent', ref: id };
   };
 

@@ -28,6 +28,7 @@ import { customersRoutes } from '../../customers/customers.routes.ts';
 import { eventsRoutes } from '../../events/events.routes.ts';
 import { EventIngestor } from '../../events/ingest.ts';
 import { followupsRoutes } from '../../followups/followups.routes.ts';
+import { FollowUps } from '../../followups/followups.ts';
 import { policyRoutes } from '../../policy/policy.routes.ts';
 import { incidentsRoutes } from '../../proactive/incidents.routes.ts';
 import { Proactive } from '../../proactive/proactive.ts';
@@ -151,6 +152,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
   const jobs = createJobQueue(database, clock, { ...(opts.config.jobs ? { driver: opts.config.jobs } : {}), log: jobLog });
   const proactive = new Proactive(database, clock, jobs);
   proactive.register();
+  new FollowUps(database, jobs, opts.config, clock).register();
   ingestor.afterProjection = (tx, storeId, event) => proactive.onEvent(tx, storeId, event);
   const outbox = new OutboxSender(database, clock, { retryBaseSeconds: opts.config.outboxRetrySeconds, log: jobLog });
   const ctx: AppContext = { config: opts.config, database, clock, ingestor, metrics, commerce: () => local, jobs, proactive, outbox };
@@ -159,7 +161,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
     logger: opts.logger ?? { ...loggerOptions(opts.config.logLevel), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     // One line per request is noise at info level and costs throughput; debug turns it on.
     logController: new LogController({ disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace' }),
-    trustProxy: false,
+    // Which proxies may name the client (AMENDS_TRUST_PROXY).
+    trustProxy: trustProxyOption(opts.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -267,4 +270,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
     if (!opts.database) await database.close();
   });
   return { app, ctx };
+}
+
+/** `AMENDS_TRUST_PROXY` as Fastify takes it: a number of hops becomes the trust function Fastify would make of it. */
+function trustProxyOption(v: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  return typeof v === 'number' ? (_address: string, hop: number) => hop < v : v;
 }

@@ -70,6 +70,7 @@ export function Shell() {
     { to: '/inbox', label: 'Inbox', show: true },
     { to: '/approvals', label: 'Approvals', show: isManager, extra: <ApprovalsCount /> },
     { to: '/incidents', label: 'Incidents', show: true },
+    { to: '/community', label: 'Community', show: true },
     { to: '/policy', label: 'Policy', show: true },
     { to: '/settings', label: 'Settings', show: true },
   ];

@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/client.ts';
 import type { CaseDetail, CaseStatus } from '../api/types.ts';
-import { useSession } from '../features/auth/hooks/use-session.ts';
+import { roleAtLeast, useSession } from '../features/auth/hooks/use-session.ts';
 import { EmotionLabel, KindLabel, PriorityBadge, StatusBadge, TierBadge } from '../features/cases/components/CaseBadges.tsx';
 import { CaseTimeline } from '../features/cases/components/CaseTimeline.tsx';
 import { Conversation } from '../features/cases/components/Conversation.tsx';
@@ -18,6 +18,7 @@ import { nextStatuses, statusLabel } from '../features/cases/labels.ts';
 import { OffersPanel } from '../features/compensation/components/OffersPanel.tsx';
 import { CustomerPanel } from '../features/customers/components/CustomerPanel.tsx';
 import { useCustomer } from '../features/customers/hooks/use-customer.ts';
+import { FollowUpPanel } from '../features/followups/components/FollowUpPanel.tsx';
 import { ReplyComposer } from '../features/replies/components/ReplyComposer.tsx';
 import { useUsers } from '../features/team/hooks/use-users.ts';
 import { useShortcutHelp } from '../ui/shortcuts.tsx';
@@ -245,7 +246,7 @@ function CaseView({ c }: { c: CaseDetail }) {
                 <Tabs.Tab value="timeline">Timeline ({c.timeline.length})</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="conversation" pt="sm">
-                <Conversation messages={c.messages} customer={customerName} channel={c.channel} userName={userName} />
+                <Conversation caseId={c.id} messages={c.messages} customer={customerName} channel={c.channel} userName={userName} />
               </Tabs.Panel>
               <Tabs.Panel value="timeline" pt="sm">
                 <CaseTimeline entries={c.timeline} userName={userName} />
@@ -267,6 +268,12 @@ function CaseView({ c }: { c: CaseDetail }) {
           <Stack gap="md">
             <CustomerPanel customerId={c.customerId} tier={c.customerTier} caseId={c.id} orderId={c.orderId} userName={userName} />
             <GuardrailsPanel c={c} />
+            <FollowUpPanel
+              caseId={c.id}
+              version={c.updatedAt}
+              userName={userName}
+              canClose={(f) => f.assigneeId === session.user.id || roleAtLeast(session.user.role, 'manager')}
+            />
             <OffersPanel caseId={c.id} closed={c.status === 'closed'} userName={userName} />
             <TriagePanel c={c} />
           </Stack>

@@ -8,6 +8,7 @@ import { IncidentStatusBadge, SeverityBadge } from '../features/incidents/compon
 import { IncidentFindings } from '../features/incidents/components/IncidentFindings.tsx';
 import { IncidentMessages } from '../features/incidents/components/IncidentMessages.tsx';
 import { IncidentRemedies, totalsText } from '../features/incidents/components/IncidentRemedies.tsx';
+import { IncidentUpdates } from '../features/incidents/components/IncidentUpdates.tsx';
 import { monitorLabel } from '../features/incidents/components/labels.ts';
 import { PublicControl } from '../features/incidents/components/PublicControl.tsx';
 import { ResolveControl } from '../features/incidents/components/ResolveControl.tsx';
@@ -130,6 +131,9 @@ export function IncidentPage() {
         />
       </SimpleGrid>
 
+      <Section title="Status updates" id="updates">
+        <IncidentUpdates incidentId={i.id} canChange={isManager} />
+      </Section>
       <Section title={`Affected customers (${i.affected.length})`} id="affected">
         <AffectedCustomers customers={i.affected} />
       </Section>

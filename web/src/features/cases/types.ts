@@ -11,3 +11,14 @@ export interface QueueCountsResponse {
   statuses: CaseStatus[];
   at: string;
 }
+
+/** A file a customer sent on a case (GET /api/v1/cases/:id/attachments): an e-mail attachment or a portal photo. */
+export interface CaseAttachment {
+  id: string;
+  caseId: string;
+  messageId: string | null;
+  filename: string;
+  contentType: string;
+  size: number;
+  createdAt: string;
+}

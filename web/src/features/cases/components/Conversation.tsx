@@ -2,6 +2,9 @@ import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
 import type { CaseMessage } from '../../../api/types.ts';
 import { formatDateTime } from '../../../ui/format.ts';
 import { Empty } from '../../../ui/states.tsx';
+import { useCaseAttachments } from '../hooks/use-attachments.ts';
+import type { CaseAttachment } from '../types.ts';
+import { Attachments } from './Attachments.tsx';
 
 const deliveryLabel: Record<string, string> = {
   queued: 'sending',
@@ -20,19 +23,29 @@ const deliveryHelp: Record<string, string> = {
 const who = (m: CaseMessage, customer: string, userName: (id: string | null) => string) =>
   m.kind === 'inbound' ? customer : m.authorType === 'system' ? 'Amends (automatic)' : userName(m.authorId);
 
-/** The messages of the case, oldest first: the customer's words, our replies, and the team's notes. */
+/**
+ * The messages of the case, oldest first: the customer's words (with the files they sent), our replies, and the
+ * team's notes.
+ */
 export function Conversation({
+  caseId,
   messages,
   customer,
   channel,
   userName,
 }: {
+  caseId: string;
   messages: CaseMessage[];
   channel: string | null;
   customer: string;
   userName: (id: string | null) => string;
 }) {
-  if (messages.length === 0) return <Empty title="No messages yet">Nobody has written on this case yet.</Empty>;
+  const files = useCaseAttachments(caseId).data ?? [];
+  const filesOf = (id: string | null): CaseAttachment[] => files.filter((a) => a.messageId === id);
+  // Files whose message is not in the list (none, or a message since removed) still show, after the last one.
+  const shown = new Set(messages.map((m) => m.id));
+  const loose = files.filter((a) => a.messageId === null || !shown.has(a.messageId));
+  if (messages.length === 0 && files.length === 0) return <Empty title="No messages yet">Nobody has written on this case yet.</Empty>;
   return (
     <Stack gap="sm" component="ol" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
       {messages.map((m) => (
@@ -80,8 +93,17 @@ export function Conversation({
           <Text size="sm" className="prewrap">
             {m.body}
           </Text>
+          <Attachments files={filesOf(m.id)} />
         </Paper>
       ))}
+      {loose.length > 0 ? (
+        <Paper component="li" withBorder p="sm" radius="md">
+          <Text size="sm" fw={600}>
+            Files from {customer}
+          </Text>
+          <Attachments files={loose} />
+        </Paper>
+      ) : null}
     </Stack>
   );
 }
