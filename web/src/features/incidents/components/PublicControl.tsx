@@ -1,9 +1,10 @@
-import { Button, Group, Modal, Stack, Switch, Text, Textarea } from '@mantine/core';
+import { Group, Switch, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { errorMessage } from '../../../api/client.ts';
+import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
 import { useSetIncidentPublic } from '../hooks/use-incidents.ts';
 import { PublicBadge } from './IncidentBadges.tsx';
+import { ReasonField } from './ReasonField.tsx';
 
 /**
  * The status-page flag. Managers flip it with a Switch and confirm in a dialog (with an optional reason for the
@@ -56,40 +57,22 @@ export function PublicControl({ id, isPublic, canChange }: { id: string; isPubli
         label="Show on the status page"
         description={isPublic ? 'Customers can see it' : 'Only your team sees it'}
       />
-      <Modal
+      <ConfirmDialog
         opened={asking}
-        onClose={close}
         title={next ? 'Show this incident on the status page?' : 'Take this incident off the status page?'}
+        confirmLabel={next ? 'Make public' : 'Make private'}
+        pending={change.isPending}
+        error={change.isError ? change.error : null}
+        onClose={close}
+        onConfirm={confirm}
       >
-        <Stack gap="sm">
-          <Text size="sm">
-            {next
-              ? 'Everyone who visits the status page will see its title, when it started and whether it is resolved.'
-              : 'The status page will stop showing it. Customers who saw it there will not be told.'}
-          </Text>
-          <Textarea
-            label="Reason (optional, kept in the audit log)"
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            autosize
-            minRows={2}
-            maxLength={2000}
-          />
-          {change.isError ? (
-            <Text size="sm" c="red.9" role="alert">
-              {errorMessage(change.error)}
-            </Text>
-          ) : null}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button onClick={confirm} loading={change.isPending}>
-              {next ? 'Make public' : 'Make private'}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        <Text size="sm">
+          {next
+            ? 'Everyone who visits the status page will see its title, when it started and whether it is resolved.'
+            : 'The status page will stop showing it. Customers who saw it there will not be told.'}
+        </Text>
+        <ReasonField value={reason} onChange={setReason} />
+      </ConfirmDialog>
     </>
   );
 }

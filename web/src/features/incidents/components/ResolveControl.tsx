@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { errorMessage } from '../../../api/client.ts';
+import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
 import { useResolveIncident } from '../hooks/use-incidents.ts';
+import { ReasonField } from './ReasonField.tsx';
 
 /**
  * Managers close an open incident the monitors never will (late, lost or stalled parcels, failed payments,
@@ -35,50 +36,29 @@ export function ResolveControl({ id, monitor, status }: { id: string; monitor: s
       >
         Resolve…
       </Button>
-      <Modal opened={asking} onClose={close} title="Resolve this incident?">
-        <Stack gap="sm">
-          <Text size="sm">
-            It leaves the open incidents. Its cases stay as they are; messages still waiting go out as planned. Webhooks hear that it was
-            resolved.
-          </Text>
-          <Textarea
-            label="Reason (optional, kept in the audit log)"
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            autosize
-            minRows={2}
-            maxLength={2000}
-          />
-          {resolve.isError ? (
-            <Text size="sm" c="red.9" role="alert">
-              {errorMessage(resolve.error)}
-            </Text>
-          ) : null}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button
-              color="green"
-              loading={resolve.isPending}
-              onClick={() =>
-                resolve.mutate(reason.trim() ? { reason: reason.trim() } : {}, {
-                  onSuccess: () => {
-                    close();
-                    notifications.show({
-                      color: 'green',
-                      title: 'Incident resolved',
-                      message: 'It is no longer among the open incidents.',
-                    });
-                  },
-                })
-              }
-            >
-              Resolve incident
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmDialog
+        opened={asking}
+        title="Resolve this incident?"
+        confirmLabel="Resolve incident"
+        color="green"
+        pending={resolve.isPending}
+        error={resolve.isError ? resolve.error : null}
+        onClose={close}
+        onConfirm={() =>
+          resolve.mutate(reason.trim() ? { reason: reason.trim() } : {}, {
+            onSuccess: () => {
+              close();
+              notifications.show({ color: 'green', title: 'Incident resolved', message: 'It is no longer among the open incidents.' });
+            },
+          })
+        }
+      >
+        <Text size="sm">
+          It leaves the open incidents. Its cases stay as they are; messages still waiting go out as planned. Webhooks hear that it was
+          resolved.
+        </Text>
+        <ReasonField value={reason} onChange={setReason} />
+      </ConfirmDialog>
     </>
   );
 }

@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client.ts';
 import type { Role } from '../../../api/types.ts';
+import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
 import { formatDateTime } from '../../../ui/format.ts';
 import { ScrollTable } from '../../../ui/ScrollTable.tsx';
 import { Empty, ErrorState, LoadingState } from '../../../ui/states.tsx';
@@ -109,38 +110,27 @@ function CreateTokenDialog({ onClose }: { onClose: () => void }) {
 function RevokeDialog({ token, onClose }: { token: ApiToken; onClose: () => void }) {
   const revoke = useRevokeToken();
   return (
-    <Modal opened onClose={onClose} title={`Revoke “${token.name ?? token.prefix}”?`}>
-      <Stack gap="sm">
-        <Text size="sm">
-          Requests with this token (<Code>{token.prefix}…</Code>) are refused from now on. Whatever uses it stops working until it gets a
-          new one. This cannot be undone.
-        </Text>
-        {revoke.error ? (
-          <Alert color="red" variant="light" role="alert">
-            {errorMessage(revoke.error)}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={revoke.isPending}
-            onClick={() =>
-              revoke.mutate(token.id, {
-                onSuccess: () => {
-                  notifications.show({ color: 'green', title: 'Token revoked', message: `${token.name ?? token.prefix} no longer works.` });
-                  onClose();
-                },
-              })
-            }
-          >
-            Revoke token
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      title={`Revoke “${token.name ?? token.prefix}”?`}
+      confirmLabel="Revoke token"
+      color="red"
+      pending={revoke.isPending}
+      error={revoke.error}
+      onClose={onClose}
+      onConfirm={() =>
+        revoke.mutate(token.id, {
+          onSuccess: () => {
+            notifications.show({ color: 'green', title: 'Token revoked', message: `${token.name ?? token.prefix} no longer works.` });
+            onClose();
+          },
+        })
+      }
+    >
+      <Text size="sm">
+        Requests with this token (<Code>{token.prefix}…</Code>) are refused from now on. Whatever uses it stops working until it gets a new
+        one. This cannot be undone.
+      </Text>
+    </ConfirmDialog>
   );
 }
 

@@ -20,6 +20,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client.ts';
 import type { Role } from '../../../api/types.ts';
+import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
 import { formatDateTime, plural } from '../../../ui/format.ts';
 import { ScrollTable } from '../../../ui/ScrollTable.tsx';
 import { ErrorState, LoadingState } from '../../../ui/states.tsx';
@@ -303,43 +304,29 @@ function PasswordDialog({ user, self, onClose }: { user: TeamMember; self: boole
 function DeactivateDialog({ user, onClose }: { user: TeamMember; onClose: () => void }) {
   const deactivate = useDeactivateUser();
   return (
-    <Modal opened onClose={onClose} title={`Deactivate ${nameOf(user)}?`}>
-      <Stack gap="sm">
-        <Text size="sm">
-          {user.email} will be signed out at once and can no longer sign in. Their API tokens stop working, their open cases go back to the
-          queue unassigned, and customers they manage lose their relationship manager. Their name stays on past cases and notes. You can
-          reactivate them later.
-        </Text>
-        {deactivate.error ? (
-          <Alert color="red" variant="light" role="alert" title="Not deactivated">
-            {errorMessage(deactivate.error)}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} data-autofocus>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={deactivate.isPending}
-            onClick={() =>
-              deactivate.mutate(user.id, {
-                onSuccess: (r) => {
-                  notifications.show({
-                    color: 'green',
-                    title: `${nameOf(user)} deactivated`,
-                    message: `${plural(r.sessionsEnded, 'session')} ended, ${plural(r.tokensRevoked, 'token')} revoked, ${plural(r.casesUnassigned, 'open case')} back in the queue.`,
-                  });
-                  onClose();
-                },
-              })
-            }
-          >
-            Deactivate
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      title={`Deactivate ${nameOf(user)}?`}
+      confirmLabel="Deactivate"
+      color="red"
+      pending={deactivate.isPending}
+      error={deactivate.error}
+      errorTitle="Not deactivated"
+      onClose={onClose}
+      onConfirm={() =>
+        deactivate.mutate(user.id, {
+          onSuccess: (r) => {
+            notifications.show({
+              color: 'green',
+              title: `${nameOf(user)} deactivated`,
+              message: `${plural(r.sessionsEnded, 'session')} ended, ${plural(r.tokensRevoked, 'token')} revoked, ${plural(r.casesUnassigned, 'open case')} back in the queue.`,
+            });
+            onClose();
+          },
+        })
+      }
+    >
+      {`${user.email} will be signed out at once and can no longer sign in. Their API tokens stop working, their open cases go back to the queue unassigned, and customers they manage lose their relationship manager. Their name stays on past cases and notes. You can reactivate them later.`}
+    </ConfirmDialog>
   );
 }
 
