@@ -25,6 +25,7 @@ export const notificationTypes = [
   'compensation.issued',
   'compensation.failed',
   'survey.low_score',
+  'analytics.recurring_issue',
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
@@ -35,6 +36,7 @@ export const defaultAlertTypes: readonly NotificationType[] = [
   'incident.opened',
   'compensation.pending_approval',
   'survey.low_score',
+  'analytics.recurring_issue',
 ];
 
 /** The body of a webhook delivery (and what an alert is rendered from). */

@@ -5,6 +5,7 @@ import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { policyCommand } from './policy.ts';
 import { replayCommand } from './replay.ts';
+import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { tokenCommand } from './token.ts';
@@ -28,6 +29,7 @@ const program = new Command()
   .addCommand(triageCommand())
   .addCommand(policyCommand())
   .addCommand(replayCommand())
+  .addCommand(reportCommand())
   .addCommand(workerCommand());
 
 try {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { seedDemoPlaybooks } from '../analytics/playbooks-demo.ts';
 import { addMessage, assignCase, changeStatus } from '../cases/cases.service.ts';
 import type { CaseStatus } from '../cases/lifecycle.ts';
 import { seedCommunityDemo } from '../community/demo.ts';
@@ -74,6 +75,7 @@ export async function seedDemo(ctx: AppContext, onProgress?: (done: number, tota
     await workCases(ctx, now);
     await openWork(ctx);
     await seedDemoFollowups(ctx);
+    await seedDemoPlaybooks(ctx);
     await seedStatusDemo(ctx, DEMO_STORE, now);
     const marker = validateBatch(events.slice(-1), DEMO_STORE);
     if (marker.ok) await ctx.ingestor.ingest(DEMO_STORE, marker.events, 'demo');

@@ -102,6 +102,11 @@ describe.skipIf(!haveBrowser)('the demo console (npm start)', () => {
           .waitFor();
         await check(page, 'community', vp.name);
 
+        await page.goto(`${url}/analytics`);
+        await page.getByRole('table', { name: 'Failures by kind' }).waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => document.querySelectorAll('[aria-label^="Loading"]').length === 0, undefined, { timeout: 20_000 });
+        await check(page, 'analytics', vp.name);
+
         await page.goto(`${url}/policy`);
         await page.getByRole('textbox', { name: /Policy file/ }).waitFor();
         await check(page, 'policy', vp.name);

@@ -191,6 +191,23 @@ function partsFor(n: Notification, x: AlertExtras): Parts {
         url: caseUrl,
       };
     }
+    case 'analytics.recurring_issue': {
+      // A spike found by the weekly recurring-issue detector (src/analytics/recurring.ts), with its incident suggestion.
+      const count = num(d.count);
+      const mean = num(d.baselineMean);
+      const z = num(d.z);
+      return {
+        line: `Recurring issue: ${clip(str(d.title) ?? 'failures above their usual level')}`,
+        detail: str(d.summary) ? escapeMrkdwn(clip(str(d.summary)!)) : null,
+        fields: [
+          ['Failures this week', count === null ? null : String(count)],
+          ['Usual per week', mean === null ? null : mean.toFixed(1)],
+          ['z', z === null ? null : z.toFixed(1)],
+          ['Kind', str(d.kind) && words(str(d.kind)!)],
+        ],
+        url: link(x.publicUrl, '/analytics', 'Open analytics'),
+      };
+    }
     case 'case.opened':
       return { line: `${cap(ref)} opened${str(d.subject) ? `: ${clip(str(d.subject)!, 300)}` : ''}`, fields: caseFields(), url: caseUrl };
     case 'case.resolved':

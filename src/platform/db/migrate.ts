@@ -9,6 +9,9 @@ import * as m0006 from './migrations/0006-channels.ts';
 import * as m0007 from './migrations/0007-console-auth.ts';
 import * as m0008 from './migrations/0008-console-settings.ts';
 import * as m0009 from './migrations/0009-customer-side.ts';
+import * as m0010 from './migrations/0010-analytics.ts';
+import * as m0011 from './migrations/0011-playbooks.ts';
+import * as m0012 from './migrations/0012-root-cause.ts';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -25,6 +28,9 @@ const migrations: Record<string, MigrationModule> = {
   '0007-console-auth': m0007,
   '0008-console-settings': m0008,
   '0009-customer-side': m0009,
+  '0010-analytics': m0010,
+  '0011-playbooks': m0011,
+  '0012-root-cause': m0012,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

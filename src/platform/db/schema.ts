@@ -547,6 +547,142 @@ export interface CommunityBadgesTable {
   awarded_at: string;
 }
 
+/** A playbook (src/analytics/playbooks.service.ts); `search` (PostgreSQL's tsvector) is not selected directly. */
+export interface PlaybooksTable {
+  store_id: string;
+  id: string;
+  title: string;
+  summary: string;
+  kind: string;
+  severity: number;
+  customer_tier: string | null;
+  emotion: string | null;
+  /** JSON array of { title, detail }. */
+  steps: string;
+  /** JSON array of message texts with placeholders. */
+  messages: string;
+  /** JSON remedy or null. */
+  remedy: string | null;
+  /** JSON outcome of the source case. */
+  outcome: string;
+  source_case_id: string | null;
+  status: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  search_text: string;
+}
+
+export interface PlaybookApplicationsTable {
+  store_id: string;
+  playbook_id: string;
+  case_id: string;
+  applied_by_type: string;
+  applied_by_id: string | null;
+  applied_at: string;
+}
+
+/** Analytics rollups (migration 0010, src/analytics/rollups.ts). */
+type DurationSeries = 'frt_wall' | 'frt_biz' | 'res_wall' | 'res_biz';
+type HistogramColumns = {
+  [K in `${DurationSeries}_h${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14}`]: Generated<number>;
+};
+export type AnalyticsDailyTable = HistogramColumns & {
+  store_id: string;
+  grain: string;
+  day: string;
+  channel: string;
+  kind: string;
+  tier: string;
+  source: string;
+  assignee: string;
+  cases: Generated<number>;
+  resolved: Generated<number>;
+  reopened: Generated<number>;
+  fcr: Generated<number>;
+  inbound: Generated<number>;
+  frt_n: Generated<number>;
+  frt_wall_sum: Generated<number>;
+  frt_biz_sum: Generated<number>;
+  res_n: Generated<number>;
+  res_wall_sum: Generated<number>;
+  res_biz_sum: Generated<number>;
+  sla_fr_met: Generated<number>;
+  sla_fr_breached: Generated<number>;
+  sla_res_met: Generated<number>;
+  sla_res_breached: Generated<number>;
+  csat_n: Generated<number>;
+  csat_sum: Generated<number>;
+  csat_ge4: Generated<number>;
+  ces_n: Generated<number>;
+  ces_sum: Generated<number>;
+  nps_n: Generated<number>;
+  nps_promoters: Generated<number>;
+  nps_detractors: Generated<number>;
+  cost: Generated<number>;
+  compensations: Generated<number>;
+  compensated_cases: Generated<number>;
+};
+
+export interface AnalyticsRevenueDailyTable {
+  store_id: string;
+  day: string;
+  orders: number;
+  revenue: number;
+}
+
+export interface AnalyticsOutcomesTable {
+  store_id: string;
+  subject_id: string;
+  customer_id: string;
+  cohort: string;
+  ref_at: string;
+  severity: number | null;
+  repeat: Generated<number>;
+  source: string;
+  channel: string;
+  kind: string;
+  tier: string;
+  assignee: string;
+  next_order_min: number | null;
+}
+
+export interface AnalyticsDirtyTable {
+  store_id: string;
+  kind: string;
+  key: string;
+}
+
+/** A recurring issue (src/analytics/recurring.service.ts): spikes of one week that share their failures. */
+export interface RecurringIssuesTable {
+  store_id: string;
+  id: string;
+  week: string;
+  dimension: string;
+  value: string;
+  title: string;
+  suggestion: string;
+  case_ids: string;
+  cases: number;
+  status: string;
+  alerted_at: string | null;
+  detected_at: string;
+  updated_at: string;
+}
+
+export interface RecurringSpikesTable {
+  store_id: string;
+  dimension: string;
+  value: string;
+  week: string;
+  issue_id: string;
+  count: number;
+  baseline_mean: number;
+  baseline_weeks: number;
+  z: number;
+  detected_at: string;
+}
+
 export interface DB {
   stores: StoresTable;
   users: UsersTable;
@@ -595,6 +731,14 @@ export interface DB {
   community_votes: CommunityVotesTable;
   community_reports: CommunityReportsTable;
   community_badges: CommunityBadgesTable;
+  recurring_issues: RecurringIssuesTable;
+  recurring_spikes: RecurringSpikesTable;
+  analytics_daily: AnalyticsDailyTable;
+  analytics_revenue_daily: AnalyticsRevenueDailyTable;
+  analytics_outcomes: AnalyticsOutcomesTable;
+  analytics_dirty: AnalyticsDirtyTable;
+  playbooks: PlaybooksTable;
+  playbook_applications: PlaybookApplicationsTable;
 }
 
 /** One outbound delivery: a case message, a webhook delivery or an alert (src/channels/outbox.ts). */

@@ -7,6 +7,9 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { analyticsRoutes } from '../../analytics/analytics.routes.ts';
+import { playbooksRoutes } from '../../analytics/playbooks.routes.ts';
+import { rootCauseRoutes } from '../../analytics/root-cause.routes.ts';
 import { casesRoutes } from '../../cases/cases.routes.ts';
 import { casesByStatus } from '../../cases/cases.service.ts';
 import { createSlackDriver } from '../../channels/alerts/slack.driver.ts';
@@ -256,6 +259,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: App; ctx: App
 
   // The customer side (issue 8): API first, then the customer pages (ADR 0009), before the console's catch-all.
   followupsRoutes(app, ctx);
+  analyticsRoutes(app, ctx);
+  rootCauseRoutes(app, ctx);
+  playbooksRoutes(app, ctx);
   statusRoutes(app, ctx);
   portalRoutes(app, ctx);
   communityRoutes(app, ctx);

@@ -71,6 +71,7 @@ export function Shell() {
     { to: '/approvals', label: 'Approvals', show: isManager, extra: <ApprovalsCount /> },
     { to: '/incidents', label: 'Incidents', show: true },
     { to: '/community', label: 'Community', show: true },
+    { to: '/analytics', label: 'Analytics', show: isManager },
     { to: '/policy', label: 'Policy', show: true },
     { to: '/settings', label: 'Settings', show: true },
   ];

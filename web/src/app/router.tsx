@@ -64,6 +64,7 @@ export const router = createBrowserRouter([
       { path: 'incidents', ...page(() => import('../pages/IncidentsPage.tsx'), 'IncidentsPage') },
       { path: 'incidents/:id', ...page(() => import('../pages/IncidentPage.tsx'), 'IncidentPage') },
       { path: 'community', ...page(() => import('../pages/CommunityPage.tsx'), 'CommunityPage') },
+      { path: 'analytics', ...page(() => import('../pages/AnalyticsPage.tsx'), 'AnalyticsPage') },
       { path: 'policy', ...page(() => import('../pages/PolicyPage.tsx'), 'PolicyPage') },
       { path: 'settings', ...page(() => import('../pages/SettingsPage.tsx'), 'SettingsPage') },
       { path: '*', ...page(() => import('../pages/NotFoundPage.tsx'), 'NotFoundPage') },

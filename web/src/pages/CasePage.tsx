@@ -19,6 +19,7 @@ import { OffersPanel } from '../features/compensation/components/OffersPanel.tsx
 import { CustomerPanel } from '../features/customers/components/CustomerPanel.tsx';
 import { useCustomer } from '../features/customers/hooks/use-customer.ts';
 import { FollowUpPanel } from '../features/followups/components/FollowUpPanel.tsx';
+import { PlaybooksPanel } from '../features/playbooks/components/PlaybooksPanel.tsx';
 import { ReplyComposer } from '../features/replies/components/ReplyComposer.tsx';
 import { useUsers } from '../features/team/hooks/use-users.ts';
 import { useShortcutHelp } from '../ui/shortcuts.tsx';
@@ -275,6 +276,13 @@ function CaseView({ c }: { c: CaseDetail }) {
               canClose={(f) => f.assigneeId === session.user.id || roleAtLeast(session.user.role, 'manager')}
             />
             <OffersPanel caseId={c.id} closed={c.status === 'closed'} userName={userName} />
+            <PlaybooksPanel
+              caseId={c.id}
+              version={c.updatedAt}
+              resolved={!open}
+              canSave={roleAtLeast(session.user.role, 'manager')}
+              composer={composer}
+            />
             <TriagePanel c={c} />
           </Stack>
         </Grid.Col>
