@@ -28,7 +28,7 @@
  *   (and any ad-hoc combination beyond the rollup's dimensions) is computed from the raw rows of the period.
  *   Percentiles are exact to the bucket only. Days are UTC days.
  */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { BusinessCalendar } from '../cases/business-hours.ts';
 import type { DB } from '../platform/db/schema.ts';
 import { loadSettings } from '../stores/store-settings.ts';
@@ -79,8 +79,21 @@ export async function loadCaseFacts(
   calendar?: BusinessCalendar,
 ): Promise<CaseFacts[]> {
   const businessMinutesBetween = businessMinutesFn(calendar ?? (await calendarOf(db, storeId)));
-  let cases = db
-    .selectFrom('cases')
+  // The period's cases under the filter: read as rows, and again as the subquery the child tables are read by.
+  const scoped = () => {
+    let q = db
+      .selectFrom('cases')
+      .where('store_id', '=', storeId)
+      .where('created_at', '>=', fromDay)
+      .where('created_at', '<', toDayExclusive);
+    if (filter.channel !== undefined) q = q.where('channel', '=', filter.channel);
+    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+    if (filter.tier !== undefined) q = q.where('customer_tier', '=', filter.tier);
+    if (filter.source !== undefined) q = q.where('source', '=', filter.source);
+    if (filter.agent !== undefined) q = q.where('assignee_id', '=', filter.agent);
+    return q;
+  };
+  const rows = await scoped()
     .select([
       'id',
       'status',
@@ -93,41 +106,11 @@ export async function loadCaseFacts(
       'first_responded_at',
       'resolved_at',
     ])
-    .where('store_id', '=', storeId)
-    .where('created_at', '>=', fromDay)
-    .where('created_at', '<', toDayExclusive);
-  if (filter.channel !== undefined) cases = cases.where('channel', '=', filter.channel);
-  if (filter.kind !== undefined) cases = cases.where('kind', '=', filter.kind);
-  if (filter.tier !== undefined) cases = cases.where('customer_tier', '=', filter.tier);
-  if (filter.source !== undefined) cases = cases.where('source', '=', filter.source);
-  if (filter.agent !== undefined) cases = cases.where('assignee_id', '=', filter.agent);
-  const rows = await cases.execute();
+    .execute();
   if (rows.length === 0) return [];
-  // The same case set, as a subquery for the child tables.
-  const ids = () => {
-    let q = db
-      .selectFrom('cases')
-      .select('id')
-      .where('store_id', '=', storeId)
-      .where('created_at', '>=', fromDay)
-      .where('created_at', '<', toDayExclusive);
-    if (filter.channel !== undefined) q = q.where('channel', '=', filter.channel);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    if (filter.tier !== undefined) q = q.where('customer_tier', '=', filter.tier);
-    if (filter.source !== undefined) q = q.where('source', '=', filter.source);
-    if (filter.agent !== undefined) q = q.where('assignee_id', '=', filter.agent);
-    return q;
-  };
+  const ids = () => scoped().select('id');
   const [inbound, reopened, slas, comps, surveys] = await Promise.all([
-    db
-      .selectFrom('case_messages')
-      .select(['case_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('store_id', '=', storeId)
-      .where('kind', '=', 'inbound')
-      .where('author_type', '=', 'customer')
-      .where('case_id', 'in', ids())
-      .groupBy('case_id')
-      .execute(),
+    inboundCounts(db, storeId, ids()),
     db
       .selectFrom('case_activities')
       .select('case_id')
@@ -158,7 +141,6 @@ export async function loadCaseFacts(
       .orderBy('answered_at')
       .execute(),
   ]);
-  const inboundOf = new Map(inbound.map((r) => [r.case_id, Number(r.n)]));
   const reopenedSet = new Set(reopened.map((r) => r.case_id));
   const slaOf = new Map<string, CaseFacts['sla']>();
   for (const s of slas) {
@@ -191,7 +173,7 @@ export async function loadCaseFacts(
       assignee: r.assignee_id,
       status: r.status,
       reopened: reopenedSet.has(r.id),
-      inbound: inboundOf.get(r.id) ?? 0,
+      inbound: inbound.get(r.id) ?? 0,
       firstResponse: r.first_responded_at
         ? {
             wall: wallMinutes(r.created_at, r.first_responded_at),
@@ -302,6 +284,24 @@ async function recomputeDays(db: Db, storeId: string, fromDay: string, toDayExcl
   );
 }
 
+/** How many messages the customer wrote on each of some cases (contacts per case, first-contact resolution). */
+async function inboundCounts(
+  db: Db,
+  storeId: string,
+  caseIds: SelectQueryBuilder<DB, 'cases', { id: string }>,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('case_messages')
+    .select(['case_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('store_id', '=', storeId)
+    .where('kind', '=', 'inbound')
+    .where('author_type', '=', 'customer')
+    .where('case_id', 'in', caseIds)
+    .groupBy('case_id')
+    .execute();
+  return new Map(rows.map((r) => [r.case_id, Number(r.n)]));
+}
+
 /** Recomputes the outcome rows (paradox) of some customers. */
 async function recomputeCustomers(db: Db, storeId: string, customerIds: string[]) {
   for (let i = 0; i < customerIds.length; i += 500) {
@@ -334,15 +334,7 @@ async function recomputeCustomers(db: Db, storeId: string, customerIds: string[]
         .where('store_id', '=', storeId)
         .where('customer_id', 'in', chunk)
         .execute(),
-      db
-        .selectFrom('case_messages')
-        .select(['case_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('store_id', '=', storeId)
-        .where('kind', '=', 'inbound')
-        .where('author_type', '=', 'customer')
-        .where('case_id', 'in', caseIds())
-        .groupBy('case_id')
-        .execute(),
+      inboundCounts(db, storeId, caseIds()),
       db
         .selectFrom('survey_responses')
         .select(['case_id', 'score'])
@@ -354,7 +346,6 @@ async function recomputeCustomers(db: Db, storeId: string, customerIds: string[]
     ]);
     const histories = new Map<string, CustomerHistory>(chunk.map((id) => [id, { customerId: id, orders: [], cases: [] }]));
     for (const o of orders) if (o.customer_id) histories.get(o.customer_id)?.orders.push(o.placed_at);
-    const inboundOf = new Map(inbound.map((r) => [r.case_id, Number(r.n)]));
     const csatOf = new Map<string, number[]>();
     for (const s of csat) {
       if (s.case_id === null) continue;
@@ -374,7 +365,7 @@ async function recomputeCustomers(db: Db, storeId: string, customerIds: string[]
         kind: c.kind,
         tier: c.customer_tier,
         assignee: c.assignee_id,
-        inbound: inboundOf.get(c.id) ?? 0,
+        inbound: inbound.get(c.id) ?? 0,
         csat: csatOf.get(c.id) ?? [],
       };
       if (c.customer_id) histories.get(c.customer_id)?.cases.push(h);
